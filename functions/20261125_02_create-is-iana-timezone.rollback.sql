@@ -1,0 +1,1 @@
+drop function private.is_iana_timezone(text);

@@ -1,0 +1,5 @@
+drop trigger _500_keep_an_owner_on_delete on app.shop_member;
+
+drop trigger _500_keep_an_owner_on_update on app.shop_member;
+
+drop function private.tg_shop_member__keep_an_owner();

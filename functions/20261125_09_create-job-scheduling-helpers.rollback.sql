@@ -1,0 +1,3 @@
+drop function private.unschedule_job(text);
+
+drop function private.schedule_job(text, text, text);

@@ -1,0 +1,74 @@
+"""Fixtures: one throwaway PostgreSQL per test session, migrated once.
+
+`db` is a connection inside a transaction rolled back after the test. `fresh_url` is a
+new database cloned from the migrated template, for tests that commit or need several
+connections. `need_extension` fails in CI (where .ci/run installs every extension) and
+skips elsewhere when an extension is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+
+from storepulse.harness import Stack, build_stack
+
+IN_CI = bool(os.environ.get("CI"))
+_stack: Stack | None = None
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    """The session's server, with a migrated main database and template."""
+    global _stack  # noqa: PLW0603 - reported in the terminal summary
+    _stack = build_stack()
+    try:
+        yield _stack
+    finally:
+        _stack.stop()
+
+
+@pytest.fixture
+def db(stack: Stack) -> Iterator[psycopg.Connection]:
+    """A connection to the main database inside a transaction that is rolled back."""
+    with stack.connect() as conn:
+        conn.execute("select 1")  # opens the transaction every test runs in
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+@pytest.fixture
+def fresh_url(stack: Stack) -> Iterator[str]:
+    """URL of a new database cloned from the migrated template, dropped afterwards."""
+    with stack.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def need_extension(stack: Stack) -> Callable[[str], None]:
+    """Call with an extension name: skip without it locally, fail without it in CI."""
+
+    def check(name: str) -> None:
+        if stack.has_extension(name):
+            return
+        message = f"extension {name} is not installed on this server"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run this test (.ci/run installs it)")
+        pytest.skip(f"{message}; `bash .ci/run` installs it")
+
+    return check
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how long the throwaway server took to start and to migrate."""
+    if _stack is not None:
+        terminalreporter.write_line(
+            f"storepulse harness: {_stack.server.kind} PostgreSQL ready in "
+            f"{_stack.ready_seconds:.2f} s; stand-in + migrations (main and template) in "
+            f"{_stack.migrate_seconds:.2f} s"
+        )

@@ -1,0 +1,93 @@
+"""The harness itself: the server, isolation, cloning, and clean-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import psycopg
+
+from storepulse.harness import Stack
+
+
+def test_server_is_postgres_15_or_newer_on_loopback(stack: Stack) -> None:
+    """The server answers on 127.0.0.1 and is at least PostgreSQL 15."""
+    with stack.connect() as conn:
+        version = conn.execute("show server_version_num").fetchone()[0]
+        addr = conn.execute("select inet_server_addr()").fetchone()[0]
+    assert int(version) >= 150000
+    if stack.server.kind == "native":
+        assert str(addr) == "127.0.0.1"
+
+
+def test_server_runs_unprivileged(stack: Stack) -> None:
+    """As root, postgres runs as another OS user; otherwise as the caller."""
+    if stack.server.kind != "native":
+        return
+    with stack.connect() as conn:
+        datadir = conn.execute("show data_directory").fetchone()[0]
+    owner = os.stat(datadir).st_uid
+    if os.geteuid() == 0:
+        assert owner != 0
+    else:
+        assert owner == os.geteuid()
+
+
+def test_pg_cron_is_preloaded_when_installed(stack: Stack, need_extension) -> None:
+    """pg_cron is in shared_preload_libraries and enabled in the main database."""
+    need_extension("pg_cron")
+    with stack.connect() as conn:
+        libs = conn.execute("show shared_preload_libraries").fetchone()[0]
+        ext = conn.execute("select extversion from pg_extension where extname = 'pg_cron'")
+        assert "pg_cron" in libs
+        assert ext.fetchone() is not None
+
+
+def test_rolled_back_transaction_isolates_tests(stack: Stack) -> None:
+    """What one `db` transaction writes, no later connection sees."""
+    user_id = uuid.uuid4()
+    with stack.connect() as conn:
+        conn.execute("insert into auth.users (id, email) values (%s, 'x@example.test')",
+                     (user_id,))
+        conn.rollback()
+    with stack.connect() as conn:
+        assert conn.execute("select count(*) from auth.users where id = %s",
+                            (user_id,)).fetchone()[0] == 0
+
+
+def test_fresh_database_is_migrated_and_dropped(stack: Stack) -> None:
+    """A cloned database has the whole schema, and is gone after the block."""
+    with stack.fresh_database() as url:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("select to_regclass('app.shop_member') is not null").fetchone()[0]
+            name = conn.execute("select current_database()").fetchone()[0]
+    with stack.connect() as conn:
+        gone = conn.execute("select count(*) from pg_database where datname = %s", (name,))
+        assert gone.fetchone()[0] == 0
+
+
+def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
+    """A process that starts a cluster and dies on an exception leaves nothing running."""
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "from storepulse.server import start_native\n"
+        "s = start_native()\n"
+        "print(s.port, flush=True)\n"
+        "with s.connect() as c:\n"
+        "    print(c.execute('show data_directory').fetchone()[0], flush=True)\n"
+        "raise RuntimeError('test failed')\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert out.returncode != 0 and "test failed" in out.stderr
+    port, datadir = out.stdout.split()
+    assert not os.path.exists(datadir)
+    try:
+        psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres",
+                        connect_timeout=2).close()
+        still_up = True
+    except psycopg.OperationalError:
+        still_up = False
+    assert not still_up

@@ -1,0 +1,3 @@
+drop view api.shop_members;
+
+drop view api.shops;
