@@ -85,3 +85,48 @@ def applied(url: str) -> list[str]:
         return [m.id for m in all_migrations() if m.hash in backend.get_applied_migration_hashes()]
     finally:
         backend.connection.close()
+
+
+YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
+
+
+def _pg_dump() -> str:
+    """pg_dump from the server binaries we start, or from PATH."""
+    import shutil  # noqa: PLC0415
+
+    from storepulse.server import find_bindir  # noqa: PLC0415
+
+    bindir = find_bindir()
+    if bindir is not None and (bindir / "pg_dump").exists():
+        return str(bindir / "pg_dump")
+    found = shutil.which("pg_dump")
+    if not found:
+        raise RuntimeError("pg_dump not found: install postgresql-client-15")
+    return found
+
+
+def dump_schema(url: str) -> str:
+    """A normalised schema dump: pg_dump --schema-only without yoyo's tables, plus cron jobs.
+
+    Comments, SET lines and blank lines are dropped, so two databases built the same way
+    dump the same text.
+    """
+    import subprocess  # noqa: PLC0415
+
+    args = [_pg_dump(), "--schema-only", "--no-tablespaces", "--dbname", url]
+    for t in YOYO_TABLES:
+        args += ["--exclude-table", f"*.{t}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    lines = [
+        line for line in out.splitlines()
+        if line.strip() and not line.startswith(
+            ("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict"))
+    ]
+    with psycopg.connect(url) as conn:
+        if conn.execute("select to_regclass('cron.job') is not null").fetchone()[0]:
+            jobs = conn.execute(
+                "select jobname, schedule, command, username, active from cron.job "
+                "where database = current_database() order by jobname"
+            ).fetchall()
+            lines += [f"CRON JOB {j!r}" for j in jobs]
+    return "\n".join(lines) + "\n"

@@ -10,9 +10,11 @@ to the HTTP status PostgREST would answer. See docs/postgrest-contract in README
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,6 +313,22 @@ def rpc(
     elif proc.returns_kind == "void" and not proc.returns_set:
         status, body = 204, None
     return Response(status, body, out_headers)
+
+
+@contextlib.contextmanager
+def acting_as(conn: psycopg.Connection, identity: Identity) -> Iterator[psycopg.Connection]:
+    """Run plain SQL as `identity` (role and claims as PostgREST sets them) in a savepoint.
+
+    Everything done inside is rolled back at the end, so a probe leaves no trace.
+    """
+    conn.execute("savepoint acting_as")
+    try:
+        _set_local(conn, [("role", identity.role),
+                          ("request.jwt.claims", json.dumps(identity.claims))])
+        yield conn
+    finally:
+        conn.execute("rollback to savepoint acting_as")
+        conn.execute("release savepoint acting_as")
 
 
 def _current_settings(conn: psycopg.Connection, names: list[str]) -> list[tuple[str, str]]:

@@ -1,0 +1,98 @@
+"""What the tenancy proofs need to know about each table and api function.
+
+Every table in schema app must be listed in TABLE_SEEDERS, and every function in
+schema api in API_CALLS: tests/test_rls.py fails on any that is missing, so a new
+table or function cannot slip past the row-level security properties.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from storepulse import seed
+
+ROLES = ("owner", "manager", "operator", "viewer")
+
+
+@dataclass
+class World:
+    """Shops, their members and per-shop fixtures, written by the admin (RLS bypassed)."""
+
+    shops: list[uuid.UUID] = field(default_factory=list)
+    members: dict[uuid.UUID, dict[uuid.UUID, str]] = field(default_factory=dict)  # user->shop->role
+    target_member: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # shop->a viewer
+    outsider: uuid.UUID | None = None  # a user in no shop
+
+
+# Tables: a function that writes at least one row of the table for a shop. app.shop and
+# app.shop_member rows come from building the world itself.
+TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]] = {
+    "app.shop": lambda conn, shop, world: None,
+    "app.shop_member": lambda conn, shop, world: None,
+}
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """How to call an api function for a shop, and which member roles may."""
+
+    args: Callable[[uuid.UUID, World], dict[str, Any]]
+    allowed: frozenset[str]
+    per_shop: bool = True  # False: not about one shop (e.g. create_shop)
+    kind: str = "write"  # 'write': refused with 42501; 'read': hidden rows are absent
+
+
+API_CALLS: dict[str, ApiCall] = {
+    "create_shop": ApiCall(
+        lambda shop, w: {"shopify_domain": f"new-{uuid.uuid4().hex[:10]}.myshopify.com",
+                         "name": "New", "currency": "EUR", "iana_timezone": "Europe/Berlin"},
+        frozenset(ROLES), per_shop=False),
+    "update_shop": ApiCall(lambda shop, w: {"shop_id": str(shop), "name": "Renamed"},
+                           frozenset({"owner", "manager"})),
+    "add_shop_member": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "user_id": str(w.outsider), "role": "viewer"},
+        frozenset({"owner", "manager"})),
+    "set_shop_member_role": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "user_id": str(w.target_member[shop]),
+                         "role": "operator"},
+        frozenset({"owner", "manager"})),
+    "remove_shop_member": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "user_id": str(w.target_member[shop])},
+        frozenset({"owner", "manager"})),
+}
+
+
+def build_world(conn: psycopg.Connection, n_shops: int,
+                memberships: list[dict[int, str]]) -> World:
+    """Shops with a founding owner and a target viewer each, plus the given members."""
+    world = World(outsider=seed.create_user(conn))
+    for i in range(n_shops):
+        founder = seed.create_user(conn)
+        shop = conn.execute(
+            "insert into app.shop (shopify_domain, name, currency, iana_timezone) "
+            "values (%s, %s, 'USD', 'America/Chicago') returning shop_id",
+            (f"rls-{uuid.uuid4().hex[:12]}.myshopify.com", f"Shop {i}"),
+        ).fetchone()[0]
+        world.shops.append(shop)
+        seed.add_member(conn, shop, founder, "owner")
+        target = seed.create_user(conn)
+        seed.add_member(conn, shop, target, "viewer")
+        world.target_member[shop] = target
+    for member_of in memberships:
+        user_id = seed.create_user(conn)
+        world.members[user_id] = {}
+        for idx, role in member_of.items():
+            shop = world.shops[idx % n_shops]
+            if shop in world.members[user_id]:
+                continue
+            seed.add_member(conn, shop, user_id, role)
+            world.members[user_id][shop] = role
+    for shop in world.shops:
+        for table, seeder in TABLE_SEEDERS.items():
+            seeder(conn, shop, world)
+    return world
