@@ -130,3 +130,9 @@ def dump_schema(url: str) -> str:
             ).fetchall()
             lines += [f"CRON JOB {j!r}" for j in jobs]
     return "\n".join(lines) + "\n"
+
+
+def normalise_url(url: str) -> str:
+    """A URL psycopg accepts: yoyo's `postgresql+psycopg://` becomes `postgresql://`."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.split('+', 1)[0]}{sep}{rest}"

@@ -321,14 +321,10 @@ def acting_as(conn: psycopg.Connection, identity: Identity) -> Iterator[psycopg.
 
     Everything done inside is rolled back at the end, so a probe leaves no trace.
     """
-    conn.execute("savepoint acting_as")
-    try:
+    with conn.transaction(force_rollback=True):
         _set_local(conn, [("role", identity.role),
                           ("request.jwt.claims", json.dumps(identity.claims))])
         yield conn
-    finally:
-        conn.execute("rollback to savepoint acting_as")
-        conn.execute("release savepoint acting_as")
 
 
 def _current_settings(conn: psycopg.Connection, names: list[str]) -> list[tuple[str, str]]:

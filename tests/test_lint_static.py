@@ -1,0 +1,345 @@
+"""The static SQL lint: the repository passes it, and each rule fires on bad SQL only.
+
+No database: these tests feed SQL text to lint_text, or small trees to lint_paths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storepulse import lint_static, migrate
+from storepulse.lint_static import Finding, lint_paths, lint_text
+
+HEADER = "-- A test migration.\n-- depends: 20260101_01_prev\n\n"
+NAME = "migrations/20260101_02_test.sql"
+
+
+def rules(sql: str, name: str = NAME) -> list[str]:
+    """The rules fired by one migration file's SQL (a valid header is prepended)."""
+    return [f.rule for f in lint_text(name, HEADER + sql)]
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write {relative path: text} under root and return root."""
+    for d in migrate.SOURCE_DIRS:
+        (root / d).mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def chain(n: int = 3) -> dict[str, str]:
+    """A valid linear chain of n migrations across folders, each with a rollback."""
+    folders = ["migrations", "functions", "policies", "views", "cron"]
+    files: dict[str, str] = {}
+    for i in range(1, n + 1):
+        mid = f"20260101_{i:02d}_step-{i}"
+        dep = f"-- depends: 20260101_{i - 1:02d}_step-{i - 1}\n" if i > 1 else ""
+        folder = folders[(i - 1) % len(folders)]
+        files[f"{folder}/{mid}.sql"] = f"-- Step {i}.\n{dep}\nselect {i};\n"
+        files[f"{folder}/{mid}.rollback.sql"] = f"select -{i};\n"
+    return files
+
+
+def tree_rules(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
+    return lint_paths(write_tree(tmp_path, files))
+
+
+# --- the CI gate -------------------------------------------------------------------
+
+
+def test_repository_sql_has_no_findings() -> None:
+    findings = lint_paths()
+    assert not findings, "\n".join(map(str, findings))
+
+
+def test_repository_has_sql_files() -> None:
+    assert any((migrate.ROOT / "migrations").glob("*.sql"))
+
+
+def test_main_prints_findings_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = chain(2)
+    assert lint_static.main([str(write_tree(tmp_path / "ok", files))]) == 0
+    files["migrations/20260101_01_step-1.sql"] += "begin;\n"
+    assert lint_static.main([str(write_tree(tmp_path / "bad", files))]) == 1
+    out = capsys.readouterr().out
+    assert "migrations/20260101_01_step-1.sql:4: no-transaction-control: BEGIN" in out
+
+
+# --- split-parity ------------------------------------------------------------------
+
+
+def test_split_parity_nested_comment() -> None:
+    found = lint_text(NAME, HEADER + "/* outer /* nested ; */ still comment ; */\nselect 3;\n")
+    assert "split-parity" in [f.rule for f in found]
+    assert found[0].line == 4
+
+
+def test_split_parity_two_statements_in_one_chunk() -> None:
+    assert "split-parity" in rules("select E'\\\\'; select E'\\'';\n")
+
+
+def test_split_parity_trailing_comment_only_chunk() -> None:
+    assert rules("select 1;\n-- trailing remark\n") == ["split-parity"]
+
+
+def test_split_parity_negative_dollar_quotes_and_comments() -> None:
+    sql = (
+        "-- a comment ; with a semicolon\n"
+        "/* block ; comment */\n"
+        "do $outer$ begin perform 'a;b'; execute 'select 1; select 2'; end $outer$;\n"
+        "select 'x;y' as v; -- same-line comment\n"
+    )
+    assert rules(sql) == []
+
+
+def test_leading_comment_only_file_is_skipped_like_yoyo() -> None:
+    # yoyo strips the leading comment block, so the chunk is empty and dropped.
+    assert [f.rule for f in lint_text("m/x.rollback.sql", "-- nothing\n-- here\n")] == []
+
+
+# --- no-transaction-control --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stmt", ["begin;", "start transaction;", "commit;", "rollback;", "savepoint s;", "release s;", "end;"]
+)
+def test_transaction_control(stmt: str) -> None:
+    assert "no-transaction-control" in rules(f"select 1;\n{stmt}\n")
+
+
+def test_transaction_control_negative() -> None:
+    assert rules("select 1;\n") == []
+
+
+# --- rls-in-same-file --------------------------------------------------------------
+
+
+def test_table_without_rls() -> None:
+    found = lint_text(NAME, HEADER + "create table app.t (id int);\n")
+    assert [(f.rule, f.line) for f in found] == [("rls-in-same-file", 4)]
+    assert "alter table app.t enable row level security" in found[0].message
+
+
+def test_rls_on_another_table_does_not_count() -> None:
+    sql = "create table app.t (id int);\nalter table app.u enable row level security;\n"
+    assert rules(sql) == ["rls-in-same-file"]
+
+
+def test_partition_without_rls() -> None:
+    sql = (
+        "create table app.p (d date) partition by range (d);\n"
+        "alter table app.p enable row level security;\n"
+        "create table app.p_2026 partition of app.p for values from ('2026-01-01') to ('2027-01-01');\n"
+    )
+    assert rules(sql) == ["rls-in-same-file"]
+
+
+def test_rls_negative_and_temp_tables_exempt() -> None:
+    sql = (
+        "create table app.t (id int);\n"
+        "alter table only app.t enable row level security;\n"
+        "create temp table scratch (id int);\n"
+    )
+    assert rules(sql) == []
+
+
+# --- definer-search-path / function-search-path ------------------------------------
+
+FN = "create function private.f() returns int language sql {opts} as $$ select 1 $$;\n"
+
+
+def test_definer_without_search_path() -> None:
+    assert rules(FN.format(opts="security definer")) == ["definer-search-path"]
+
+
+def test_definer_with_public_search_path() -> None:
+    found = lint_text(NAME, HEADER + FN.format(opts="security definer set search_path = public"))
+    assert [f.rule for f in found] == ["definer-search-path"]
+    assert "search_path = public" in found[0].message
+
+
+def test_definer_procedure_with_pg_temp_search_path() -> None:
+    sql = (
+        "create procedure private.p() language sql security definer "
+        "set search_path = pg_catalog, pg_temp as $$ select 1 $$;\n"
+    )
+    assert rules(sql) == ["definer-search-path"]
+
+
+def test_definer_with_empty_search_path_negative() -> None:
+    assert rules(FN.format(opts="security definer set search_path = ''")) == []
+    assert rules(FN.format(opts="security definer set search_path to ''")) == []
+
+
+def test_invoker_function_without_search_path() -> None:
+    assert rules(FN.format(opts="security invoker")) == ["function-search-path"]
+
+
+def test_invoker_function_with_search_path_negative() -> None:
+    assert rules(FN.format(opts="set search_path = pg_catalog")) == []
+
+
+# --- qualified-names ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "create table t (id int);\nalter table t enable row level security;\n",
+        "create view v as select 1 as one;\n",
+        "create materialized view mv as select 1 as one;\n",
+        "create function f() returns int language sql set search_path = '' as $$ select 1 $$;\n",
+        "create procedure p() language sql set search_path = '' as $$ select 1 $$;\n",
+        "create type ty as enum ('a');\n",
+        "create type ty as (a int);\n",
+        "create index i on t (id);\n",
+        "create policy pol on t for select using (true);\n",
+        "create trigger tr after insert on t for each row execute function private.f();\n",
+        "create trigger tr after insert on app.t for each row execute function f();\n",
+        "create sequence s;\n",
+    ],
+)
+def test_unqualified_names(sql: str) -> None:
+    assert "qualified-names" in rules(sql)
+
+
+def test_qualified_names_negative() -> None:
+    sql = (
+        "create table app.t (id int);\n"
+        "alter table app.t enable row level security;\n"
+        "create view api.v as select 1 as one;\n"
+        "create type app.ty as enum ('a');\n"
+        "create index i on app.t (id);\n"
+        "create policy pol on app.t for select using (true);\n"
+        "create sequence app.s;\n"
+        "create trigger tr after insert on app.t for each row execute function private.f();\n"
+    )
+    assert rules(sql) == []
+
+
+# --- cron-schedule-5-fields --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "cron.schedule('job', '30 seconds', 'select 1')",
+        "cron.schedule('30 seconds', 'select 1')",
+        "cron.schedule_in_database('job', '@daily', 'select 1', 'postgres')",
+        "cron.alter_job(1, schedule => '*/5 * * * * *')",
+        "private.schedule_job('job', '30 seconds'::text, 'select 1')",
+        "private.schedule_job('job', pg_catalog.concat('*/5', ' * * * *'), 'select 1')",
+    ],
+)
+def test_cron_schedule_bad(call: str) -> None:
+    assert rules(f"select {call};\n") == ["cron-schedule-5-fields"]
+
+
+def test_cron_schedule_in_do_block() -> None:
+    sql = (
+        "do $$\ndeclare j bigint;\nbegin\n"
+        "    j := cron.schedule('job', '30 seconds', 'select 1');\n"
+        "end\n$$;\n"
+    )
+    assert rules(sql) == ["cron-schedule-5-fields"]
+
+
+def test_cron_schedule_negative() -> None:
+    sql = (
+        "select cron.schedule('job', '*/5 * * * *', $cmd$select 1$cmd$);\n"
+        "select cron.alter_job(1, active => false);\n"
+        "select private.schedule_job('job', '17 3 * * *', 'select 1');\n"
+        "do $$ begin perform cron.schedule('0 0 * * 0', 'select 1'); end $$;\n"
+    )
+    assert rules(sql) == []
+
+
+# --- header ------------------------------------------------------------------------
+
+
+def test_header_missing_description() -> None:
+    found = lint_text(NAME, "-- depends: 20260101_01_prev\ncreate schema app;\n")
+    assert [f.rule for f in found] == ["header"]
+    assert [f.rule for f in lint_text(NAME, "create schema app;\n")] == ["header"]
+
+
+def test_header_not_required_in_rollback_files() -> None:
+    assert lint_text("migrations/20260101_02_test.rollback.sql", "drop schema app;\n") == []
+
+
+def test_chain_negative(tmp_path: Path) -> None:
+    assert tree_rules(tmp_path, chain(4)) == []
+
+
+def test_chain_broken_depends(tmp_path: Path) -> None:
+    files = chain(3)
+    path = "policies/20260101_03_step-3.sql"
+    files[path] = files[path].replace("20260101_02_step-2", "20260101_01_step-1")
+    found = tree_rules(tmp_path, files)
+    assert [(f.path, f.line, f.rule) for f in found] == [(path, 2, "header")]
+    assert "20260101_02_step-2" in found[0].message
+
+
+def test_chain_missing_depends_and_first_depending(tmp_path: Path) -> None:
+    files = chain(2)
+    files["functions/20260101_02_step-2.sql"] = "-- Step 2.\nselect 2;\n"
+    files["migrations/20260101_01_step-1.sql"] = "-- Step 1.\n-- depends: 20260101_02_step-2\nselect 1;\n"
+    assert [f.rule for f in tree_rules(tmp_path, files)] == ["header", "header"]
+
+
+def test_bad_and_duplicate_ids(tmp_path: Path) -> None:
+    files = chain(1)
+    files["functions/20260101_01_step-1.sql"] = files["migrations/20260101_01_step-1.sql"]
+    files["functions/20260101_01_step-1.rollback.sql"] = "select 0;\n"
+    files["views/2026_Bad.sql"] = "-- Bad.\n-- depends: 20260101_01_step-1\nselect 1;\n"
+    files["views/2026_Bad.rollback.sql"] = "select 0;\n"
+    messages = [f.message for f in tree_rules(tmp_path, files) if f.rule == "header"]
+    assert any("must match" in m for m in messages)
+    assert sum("MigrationConflict" in m for m in messages) == 2
+
+
+# --- rollback-file -----------------------------------------------------------------
+
+
+def test_rollback_missing(tmp_path: Path) -> None:
+    files = chain(2)
+    del files["functions/20260101_02_step-2.rollback.sql"]
+    found = tree_rules(tmp_path, files)
+    assert [(f.path, f.rule) for f in found] == [("functions/20260101_02_step-2.sql", "rollback-file")]
+
+
+def test_rollback_empty_and_orphan(tmp_path: Path) -> None:
+    files = chain(2)
+    files["functions/20260101_02_step-2.rollback.sql"] = "-- nothing to undo\n"
+    files["views/20260101_09_gone.rollback.sql"] = "select 1;\n"
+    assert [f.rule for f in tree_rules(tmp_path, files)] == ["rollback-file", "rollback-file"]
+
+
+def test_rollback_file_is_split_and_transaction_checked() -> None:
+    name = "migrations/20260101_02_test.rollback.sql"
+    assert [f.rule for f in lint_text(name, "drop table app.t;\ncommit;\n")] == ["no-transaction-control"]
+    assert [f.rule for f in lint_text(name, "/* a /* b ; */ c ; */ drop table app.t;\n")] == [
+        "split-parity",
+        "split-parity",
+    ]
+
+
+# --- non-transactional -------------------------------------------------------------
+
+NONTX = "-- Index concurrently.\n-- depends: 20260101_01_prev\n-- transactional: false\n\n"
+
+
+def test_non_transactional_two_statements() -> None:
+    sql = "create index concurrently i on app.t (a);\ncreate index concurrently j on app.t (b);\n"
+    assert [f.rule for f in lint_text(NAME, NONTX + sql)] == ["non-transactional"]
+
+
+def test_non_transactional_one_statement_negative() -> None:
+    assert lint_text(NAME, NONTX + "create index concurrently i on app.t (a);\n") == []
+
+
+def test_finding_str() -> None:
+    assert str(Finding("a.sql", 3, "header", "msg")) == "a.sql:3: header: msg"

@@ -1,0 +1,124 @@
+"""The `storepulse` command: demo, lint and new-migration."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+from storepulse import migrate
+
+
+def _say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Start the embedded database, migrate it, create a demo shop and show it."""
+    from storepulse import demo  # noqa: PLC0415 - imports psycopg-heavy code lazily
+
+    return demo.run(keep=args.keep)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Run the static lint over the SQL files, and the database lint if a URL is given."""
+    from storepulse import lint_static  # noqa: PLC0415
+
+    findings = lint_static.lint_paths()
+    for f in findings:
+        _say(str(f))
+    bad = bool(findings)
+    _say(f"static lint: {len(findings)} finding(s) in {migrate.ROOT}")
+    if args.database:
+        from storepulse import lint_db  # noqa: PLC0415
+
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(migrate.normalise_url(args.database)) as conn:
+            db_findings = lint_db.run(conn)
+        for f in db_findings:
+            _say(str(f))
+        blocking = [f for f in db_findings if f.level in ("ERROR", "WARN")]
+        _say(f"database lint: {len(blocking)} ERROR/WARN, "
+             f"{len(db_findings) - len(blocking)} INFO")
+        bad = bad or bool(blocking)
+    return 1 if bad else 0
+
+
+ID_RE = re.compile(r"^(\d{8})_(\d{2})_[a-z0-9-]+$")
+
+
+def next_id(slug: str, root: Path = migrate.ROOT, today: dt.date | None = None) -> tuple[str, str]:
+    """The id for a new migration and the id it must depend on (the latest one)."""
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        raise SystemExit(f"slug {slug!r}: use lowercase words joined by dashes, e.g. add-orders")
+    ids = [m.id for m in migrate.all_migrations(root)]
+    latest = max(ids) if ids else ""
+    day = (today or dt.date.today()).strftime("%Y%m%d")
+    m = ID_RE.match(latest)
+    if m and m.group(1) >= day:
+        day, seq = m.group(1), int(m.group(2)) + 1
+    else:
+        seq = 1
+    if seq > 99:
+        raise SystemExit(f"{day} already has 99 migrations; wait for tomorrow")
+    return f"{day}_{seq:02d}_{slug}", latest
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new migration pair, chained to the latest migration."""
+    folder = migrate.ROOT / args.folder
+    if args.folder not in migrate.SOURCE_DIRS:
+        raise SystemExit(f"folder must be one of {', '.join(migrate.SOURCE_DIRS)}")
+    new_id, latest = next_id(args.slug)
+    forward = folder / f"{new_id}.sql"
+    backward = folder / f"{new_id}.rollback.sql"
+    depends = f"-- depends: {latest}\n" if latest else ""
+    forward.write_text(
+        f"-- {args.description or 'Describe the change in one line.'}\n{depends}--\n"
+        "-- Why, and what it locks. Then the statements, one per chunk, no BEGIN/COMMIT.\n\n"
+    )
+    backward.write_text("-- Undo the statements above, in reverse order.\n\n")
+    _say(f"wrote {forward.relative_to(migrate.ROOT)} and {backward.relative_to(migrate.ROOT)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `storepulse` command."""
+    parser = argparse.ArgumentParser(prog="storepulse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("demo", help="start a database, migrate it, and show a demo shop")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the database running until Ctrl-C (default: clean up)")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("lint", help="lint the SQL files, and a database if --database is given")
+    p.add_argument("--database", help="postgresql:// URL of a migrated database")
+    p.set_defaults(func=cmd_lint)
+    p = sub.add_parser("new", help="write a new migration and its rollback, chained")
+    p.add_argument("folder", help="|".join(migrate.SOURCE_DIRS))
+    p.add_argument("slug", help="verb-object, e.g. create-orders")
+    p.add_argument("-m", "--description", help="one-line description for the header")
+    p.set_defaults(func=cmd_new)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop = {"now": False}
+
+    def handler(_sig: int, _frame: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    while not stop["now"]:
+        time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

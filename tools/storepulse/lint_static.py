@@ -1,0 +1,340 @@
+"""Static lint of storepulse's SQL files: what yoyo will really send, and Supabase hygiene.
+
+Every `.sql` file of the five source folders is split exactly as yoyo splits it
+(`sqlparse.split`, leading comment block and directives stripped) and each chunk is
+parsed with pglast, the real PostgreSQL parser. Any finding fails CI.
+Run `python -m storepulse.lint_static [ROOT]`: prints `path:line: rule: message`, exits 1.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pglast
+import sqlparse
+from pglast import ast
+from pglast.enums.parsenodes import AlterTableType, ObjectType, VariableSetKind
+from pglast.parser import ParseError
+from pglast.visitors import Visitor
+from yoyo.migrations import parse_metadata_from_sql_comments
+
+from storepulse import migrate
+
+ID_PATTERN = re.compile(r"^\d{8}_\d{2}_[a-z0-9-]+$")
+DEPENDS = re.compile(r"\s*--\s*depends\s*:")
+# Functions taking a cron schedule: name -> (positional index, parameter name).
+SCHEDULERS = {
+    "cron.schedule": (1, "schedule"),  # (schedule, command) with 2 arguments: index 0
+    "cron.schedule_in_database": (1, "schedule"),
+    "cron.alter_job": (1, "schedule"),
+    "private.schedule_job": (1, "p_schedule"),
+}
+# Statement type -> (what, attribute path to its RangeVar or name list), all to be qualified.
+QUALIFIED = {
+    "CreateStmt": [("table", "relation")],
+    "ViewStmt": [("view", "view")],
+    "CreateTableAsStmt": [("table or materialized view", "into.rel")],
+    "CreateSeqStmt": [("sequence", "sequence")],
+    "IndexStmt": [("index's table", "relation")],
+    "CreatePolicyStmt": [("policy's table", "table")],
+    "CreateTrigStmt": [("trigger's table", "relation"), ("trigger's function", "funcname")],
+    "CreateFunctionStmt": [("function or procedure", "funcname")],
+    "CompositeTypeStmt": [("type", "typevar")],
+    "CreateEnumStmt": [("type", "typeName")],
+    "CreateRangeStmt": [("type", "typeName")],
+    "DefineStmt": [("type", "defnames")],
+    "CreateDomainStmt": [("domain", "domainname")],
+}
+QUALIFY = "yoyo's ?schema= option changes search_path, so unqualified names go astray"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where it is, which rule it breaks, and what to do about it."""
+
+    path: str
+    line: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.rule}: {self.message}"
+
+
+def yoyo_chunks(text: str) -> tuple[dict[str, str], list[tuple[str, int]]]:
+    """Split a file as yoyo's read_sql_migration does: (directives, [(chunk, first line)])."""
+    directives: dict[str, str] = {}
+    chunks: list[tuple[str, int]] = []
+    pos = 0
+    for i, chunk in enumerate(sqlparse.split(text)):
+        start = text.find(chunk, pos)
+        start, pos = (pos, pos) if start < 0 else (start, start + len(chunk))
+        if i == 0:
+            directives, _, sql = parse_metadata_from_sql_comments(chunk)
+            start += len(chunk) - len(sql) if chunk.endswith(sql) else 0
+            chunk = sql
+        if chunk.strip():  # yoyo drops only blank chunks, not comment-only ones
+            chunks.append((chunk, text.count("\n", 0, start) + 1))
+    return directives, chunks
+
+
+def _name(parts: tuple[Any, ...] | None) -> str:
+    return ".".join(p.sval for p in parts or ())
+
+
+def _rel(rv: ast.RangeVar) -> str:
+    return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else rv.relname
+
+
+def _unqualified(stmt: ast.Node) -> Iterator[tuple[str, str]]:
+    """(kind, name) of every object `stmt` creates or targets without a schema."""
+    if isinstance(stmt, ast.DefineStmt) and stmt.kind != ObjectType.OBJECT_TYPE:
+        return
+    for kind, attrs in QUALIFIED.get(type(stmt).__name__, ()):
+        target: Any = stmt
+        for attr in attrs.split("."):
+            target = getattr(target, attr, None)
+        if isinstance(target, ast.RangeVar):
+            if not target.schemaname and target.relpersistence != "t":  # temp: pg_temp only
+                yield kind, target.relname
+        elif target and len(target) < 2:
+            yield kind, _name(target)
+
+
+def _function_findings(stmt: ast.CreateFunctionStmt) -> Iterator[tuple[str, str]]:
+    """definer-search-path / function-search-path findings for one CREATE FUNCTION."""
+    definer, path = False, None
+    for opt in stmt.options or ():
+        if opt.defname == "security":
+            definer = bool(opt.arg.boolval)
+        elif opt.defname == "set" and opt.arg.name == "search_path":
+            if opt.arg.kind == VariableSetKind.VAR_SET_VALUE:
+                path = tuple(getattr(a.val, "sval", "?") for a in opt.arg.args)
+            elif opt.arg.kind == VariableSetKind.VAR_SET_CURRENT:
+                path = ("<from current>",)
+    what = f"{'procedure' if stmt.is_procedure else 'function'} {_name(stmt.funcname)}"
+    fix = "add `set search_path = ''` and schema-qualify every name in the body"
+    if definer and path != ("",):
+        found = "no set search_path" if path is None else f"search_path = {', '.join(path)}"
+        msg = f"security definer {what} must pin search_path to '' ({found}); {fix}"
+        yield "definer-search-path", msg
+    elif path is None:
+        yield "function-search-path", f"{what} has a mutable search_path (splinter 0011); {fix}"
+
+
+class _Calls(Visitor):
+    """Collects the FuncCall nodes of a tree, skipping function bodies."""
+
+    def __init__(self) -> None:
+        self.calls: list[ast.FuncCall] = []
+
+    def visit_CreateFunctionStmt(self, ancestors: Any, node: ast.Node) -> Any:
+        return pglast.visitors.Skip
+
+    def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
+        self.calls.append(node)
+
+
+def _plpgsql_queries(tree: Any) -> Iterator[str]:
+    """The SQL of every expression in a parse_plpgsql tree, as parseable statements."""
+    if isinstance(tree, list):
+        for item in tree:
+            yield from _plpgsql_queries(item)
+    elif isinstance(tree, dict):
+        if isinstance(tree.get("query"), str):
+            query = tree["query"]
+            if tree.get("parseMode", 0) != 0:  # an expression or `target := expression`
+                query = "select " + re.sub(r"^[\w.\"\[\]]+\s*:?=\s*", "", query)
+            yield query
+        for value in tree.values():
+            yield from _plpgsql_queries(value)
+
+
+def _calls(stmt: ast.Node) -> list[ast.FuncCall]:
+    """Function calls in a statement, and (best effort) in the body of a plpgsql DO block."""
+    visitor = _Calls()
+    visitor(stmt)
+    if isinstance(stmt, ast.DoStmt):
+        opts = {o.defname: o.arg.sval for o in stmt.args}
+        if opts.get("language", "plpgsql") == "plpgsql":
+            try:
+                tree = pglast.parse_plpgsql(f"do $lint_do$\n{opts['as']}\n$lint_do$")
+                for query in _plpgsql_queries(tree):
+                    for raw in pglast.parse_sql(query):
+                        visitor(raw.stmt)
+            except ParseError:
+                pass
+    return visitor.calls
+
+
+def _cron_findings(call: ast.FuncCall) -> Iterator[str]:
+    """Messages for a scheduling call whose schedule is not a literal 5-field cron expression."""
+    name = _name(call.funcname)
+    if name not in SCHEDULERS:
+        return
+    index, param = SCHEDULERS[name]
+    args = call.args or ()
+    named = {a.name: a.arg for a in args if isinstance(a, ast.NamedArgExpr)}
+    positional = [a for a in args if not isinstance(a, ast.NamedArgExpr)]
+    index = 0 if name == "cron.schedule" and len(args) == 2 else index
+    arg = named.get(param, positional[index] if len(positional) > index else None)
+    while isinstance(arg, ast.TypeCast):
+        arg = arg.arg
+    if arg is None or (isinstance(arg, ast.A_Const) and arg.isnull):
+        return  # no schedule given (alter_job leaves it unchanged)
+    if not (isinstance(arg, ast.A_Const) and isinstance(arg.val, ast.String)):
+        yield f"the schedule passed to {name} is not a string literal; write it as one"
+    elif len(fields := arg.val.sval.split()) != 5:
+        yield (
+            f"{name} schedule '{arg.val.sval}' has {len(fields)} fields; use 5 (minute hour day"
+            " month weekday, GMT): pg_cron 1.4 (Debian) rejects '30 seconds' and @macros"
+        )
+
+
+def _parse_chunks(chunks: list[tuple[str, int]]) -> tuple[list[tuple[int, str]], list[Any]]:
+    """split-parity: ([(line, message)], [(statement, line)]) for the chunks yoyo will send."""
+    problems: list[tuple[int, str]] = []
+    stmts: list[tuple[ast.Node, int]] = []
+    for chunk, line in chunks:
+        lead = re.match(r"(\s|--[^\n]*|/\*.*?\*/)*", chunk, re.S)
+        first = line + chunk[: lead.end() if lead else 0].count("\n")
+        try:
+            raws = pglast.parse_sql(chunk)
+        except ParseError as e:
+            problems.append((first, f"sqlparse cut the file here and PostgreSQL rejects the chunk"
+                             f" yoyo would send ({e}); avoid nested /* */ comments"))
+            continue
+        if not raws:
+            problems.append((first, "comment-only chunk: yoyo runs it as an extra no-op step,"
+                             " shifting its pairing with rollback statements; move the comment"
+                             " above a statement"))
+        elif len(raws) > 1:
+            problems.append((first, f"sqlparse keeps {len(raws)} statements in one chunk (one yoyo"
+                             " step); write '' instead of E'\\'' escapes so it sees each `;`"))
+        stmts += [(r.stmt, line + chunk[: r.stmt_location].count("\n")) for r in raws]
+    return problems, stmts
+
+
+def _statement_findings(stmt: ast.Node) -> Iterator[tuple[str, str]]:
+    """(rule, message) of every single-statement rule `stmt` breaks."""
+    if isinstance(stmt, ast.TransactionStmt):
+        kind = stmt.kind.name.removeprefix("TRANS_STMT_")
+        yield "no-transaction-control", (
+            f"{kind} would end or nest yoyo's own per-migration transaction; remove it"
+            " (use `-- transactional: false` for statements that cannot run in one)"
+        )
+    if isinstance(stmt, ast.CreateFunctionStmt):
+        yield from _function_findings(stmt)
+    for kind, name in _unqualified(stmt):
+        msg = f"{kind} {name} is not schema-qualified; write <schema>.{name} ({QUALIFY})"
+        yield "qualified-names", msg
+    for call in _calls(stmt):
+        yield from (("cron-schedule-5-fields", msg) for msg in _cron_findings(call))
+
+
+def _tables_without_rls(stmts: list[tuple[ast.Node, int]]) -> dict[str, int]:
+    """Non-temporary tables created but not followed by ENABLE ROW LEVEL SECURITY: name -> line."""
+    pending: dict[str, int] = {}
+    for stmt, line in stmts:
+        table = stmt.relation if isinstance(stmt, ast.CreateStmt) else None
+        if isinstance(stmt, ast.CreateTableAsStmt) and stmt.objtype == ObjectType.OBJECT_TABLE:
+            table = stmt.into.rel
+        if table is not None and table.relpersistence != "t":
+            pending[_rel(table)] = line
+        if isinstance(stmt, ast.AlterTableStmt) and any(
+            c.subtype == AlterTableType.AT_EnableRowSecurity for c in stmt.cmds
+        ):
+            pending.pop(_rel(stmt.relation), None)
+    return pending
+
+
+def lint_text(path_name: str, text: str) -> list[Finding]:
+    """Lint one file's text with every rule that needs only this file."""
+    directives, chunks = yoyo_chunks(text)
+    problems, stmts = _parse_chunks(chunks)
+    out = [Finding(path_name, line, "split-parity", msg) for line, msg in problems]
+    for stmt, line in stmts:
+        out += [Finding(path_name, line, rule, msg) for rule, msg in _statement_findings(stmt)]
+    for name, line in _tables_without_rls(stmts).items():
+        msg = f"table {name} has no row-level security; add `alter table {name} enable row level"
+        out.append(Finding(path_name, line, "rls-in-same-file", msg + " security;` after it"))
+    if path_name.endswith(".rollback.sql"):
+        return out  # yoyo ignores a rollback file's directives
+    first = text.split("\n", 1)[0]
+    if not re.match(r"--\s*\S", first) or re.match(r"\s*--\s*(depends|transactional)\s*:", first):
+        msg = "start with a `-- <what this migration changes>` line, then `-- depends: <prev id>`"
+        out.append(Finding(path_name, 1, "header", msg))
+    transactional = directives.get("transactional", "true").lower()
+    if transactional not in ("true", "false"):
+        msg = f"`-- transactional: {transactional}` must be true or false (yoyo raises otherwise)"
+        out.append(Finding(path_name, 1, "header", msg))
+    if transactional == "false" and len(stmts) != 1:
+        msg = (f"`-- transactional: false` file has {len(stmts)} statements; put exactly one in it"
+               " (yoyo cannot undo a partly applied non-transactional migration)")
+        out.append(Finding(path_name, 1, "non-transactional", msg))
+    return out
+
+
+def _chain_findings(migrations: dict[str, str]) -> Iterator[Finding]:
+    """header: bad or duplicate ids, and a depends chain that is not linear ({path: text})."""
+    ids = {path: PurePosixPath(path).name.removesuffix(".sql") for path in migrations}
+    counts = Counter(ids.values())
+    order = sorted(counts)
+    for path, mid in ids.items():
+        if not ID_PATTERN.match(mid):
+            msg = f"id {mid} must match {ID_PATTERN.pattern} (date_seq_kebab-name): rename"
+            yield Finding(path, 1, "header", msg)
+        if counts[mid] > 1:
+            msg = f"id {mid} is in {counts[mid]} folders (yoyo's MigrationConflict): rename"
+            yield Finding(path, 1, "header", msg)
+        depends = set(yoyo_chunks(migrations[path])[0].get("depends", "").split())
+        i = order.index(mid)
+        if depends != ({order[i - 1]} if i else set()):
+            lines = migrations[path].split("\n")
+            line = next((n for n, s in enumerate(lines, 1) if DEPENDS.match(s)), 1)
+            want = f"`-- depends: {order[i - 1]}` (the previous id)" if i else "no `-- depends:`"
+            msg = (f"leading comment block declares depends {sorted(depends) or 'none'};"
+                   f" it must declare exactly {want} so the chain stays linear")
+            yield Finding(path, line, "header", msg)
+
+
+def lint_paths(root: Path = migrate.ROOT) -> list[Finding]:
+    """Lint every SQL file of the five source folders, plus the cross-file rules."""
+    files = sorted(p for d in migrate.SOURCE_DIRS for p in (root / d).glob("*.sql"))
+    texts = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in files}
+    out = [f for path, text in texts.items() for f in lint_text(path, text)]
+    suffix = ".rollback.sql"
+    migrations = {path: text for path, text in texts.items() if not path.endswith(suffix)}
+    out += _chain_findings(migrations)
+    for path in migrations:
+        rollback = path.removesuffix(".sql") + suffix
+        if rollback not in texts:
+            msg = f"missing {PurePosixPath(rollback).name}: write one undoing every statement,"
+            out.append(Finding(path, 1, "rollback-file", msg + " in reverse order"))
+        elif not yoyo_chunks(texts[rollback])[1]:
+            msg = "has no statement: undo every statement of the migration, in reverse order"
+            out.append(Finding(rollback, 1, "rollback-file", msg))
+    for path in texts:
+        if path.endswith(suffix) and path.removesuffix(suffix) + ".sql" not in texts:
+            msg = "rollback file without a migration beside it: rename or delete it"
+            out.append(Finding(path, 1, "rollback-file", msg))
+    return sorted(out, key=lambda f: (f.path, f.line, f.rule, f.message))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print every finding as `path:line: rule: message`; return 1 if there is any."""
+    args = sys.argv[1:] if argv is None else argv
+    findings = lint_paths(Path(args[0]) if args else migrate.ROOT)
+    for finding in findings:
+        print(finding)
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
