@@ -3,6 +3,9 @@
 --
 -- Statement-level triggers with a transition table: one check per statement, over
 -- the shops the statement touched. Deleting the shop itself (cascade) is allowed.
+-- The touched shops' rows are locked first (in shop_id order, so two statements cannot
+-- deadlock): two owners demoting each other at once are serialised, and the second sees
+-- the first's change and is refused, instead of both passing and leaving no owner.
 
 create function private.tg_shop_member__keep_an_owner()
     returns trigger
@@ -13,6 +16,11 @@ as $$
 declare
     v_shop_id uuid;
 begin
+    perform
+    from app.shop as s
+    where s.shop_id in (select o.shop_id from old_members as o)
+    order by s.shop_id
+    for update;
     select o.shop_id into v_shop_id
     from old_members as o
     where exists (select from app.shop as s where s.shop_id = o.shop_id)

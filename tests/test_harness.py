@@ -91,3 +91,22 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
     except psycopg.OperationalError:
         still_up = False
     assert not still_up
+
+
+def test_yoyo_bookkeeping_is_unreadable_by_api_roles(db: psycopg.Connection) -> None:
+    """yoyo's tables sit in public, yet anon and authenticated can neither read nor write them."""
+    from storepulse import postgrest  # noqa: PLC0415
+    from storepulse.migrate import YOYO_TABLES  # noqa: PLC0415
+
+    found = db.execute("select count(*) from pg_class where relname = any(%s) and relkind = 'r'",
+                       (list(YOYO_TABLES),)).fetchone()[0]
+    assert found == len(YOYO_TABLES)
+    for ident in (postgrest.anon(), postgrest.user(uuid.uuid4())):
+        for table in YOYO_TABLES:
+            for stmt in (f"select * from public.{table}", f"delete from public.{table}"):
+                with postgrest.acting_as(db, ident):
+                    try:
+                        rows = db.execute(stmt).rowcount
+                    except psycopg.errors.InsufficientPrivilege:
+                        continue
+                    raise AssertionError(f"{ident.role} ran {stmt!r} ({rows} rows)")

@@ -45,7 +45,8 @@ if [ ! -f "$stamp" ]; then
     echo "setup: creating .venv and installing storepulse[$extras] (first run takes a minute)" >&2
     [ -x .venv/bin/python ] || "$PY" -m venv .venv
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]" 2>&1 \
+        | { grep -v "^WARNING: Location .file:" || true; } >&2
     rm -f .venv/.storepulse-*
     touch "$stamp"
 fi

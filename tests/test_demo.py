@@ -1,0 +1,31 @@
+"""The README's demo, end to end, on the native server and on the server from PyPI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+EXPECTED = (
+    "created; added mia@hotrodan.example",
+    "operator otto  hot-rod-an.myshopify.com (operator)",
+    "stranger renames it              -> 403 42501",
+    "anon creates a shop              -> 401 42501",
+    "owner leaves the shop ownerless  -> 400 23514",
+    "Cleaning up",
+)
+
+
+@pytest.mark.parametrize("server", ["native", "embedded"])
+def test_demo_shows_the_shop_and_cleans_up(server: str) -> None:
+    """`storepulse demo` migrates, shows the shop, team and refusals, and exits 0."""
+    env = {**os.environ, "STOREPULSE_SERVER": server}
+    env.pop("STOREPULSE_DATABASE_URL", None)
+    out = subprocess.run([sys.executable, "-m", "storepulse.cli", "demo"], env=env,
+                         capture_output=True, text=True, timeout=180, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    for line in EXPECTED:
+        assert line in out.stdout, f"{line!r} missing from:\n{out.stdout}"
+    assert f"{server} server ready" in out.stdout
