@@ -5,22 +5,6 @@
 -- InitPlan, not once per row. They are security definer so that reading
 -- app.shop_member from inside its own policies cannot recurse (42P17).
 
-create function private.my_shop_ids()
-    returns setof uuid
-    language sql
-    stable
-    security definer
-    set search_path = ''
-as $$
-    select m.shop_id
-    from app.shop_member as m
-    where m.user_id = (select auth.uid())
-$$;
-
-comment on function private.my_shop_ids() is 'The shops the calling user is a member of, in any role. Use in policies as shop_id = any (array(select private.my_shop_ids())).';
-
-grant execute on function private.my_shop_ids() to authenticated, service_role;
-
 create function private.my_shop_ids(p_roles app.member_role[])
     returns setof uuid
     language sql
@@ -34,9 +18,23 @@ as $$
         and m.role = any (p_roles)
 $$;
 
-comment on function private.my_shop_ids(app.member_role[]) is 'The shops where the calling user holds one of the given roles.';
+comment on function private.my_shop_ids(app.member_role[]) is 'The shops where the calling user holds one of the given roles. Use in policies as shop_id = any (array(select private.my_shop_ids(''{owner,manager}''))).';
 
 grant execute on function private.my_shop_ids(app.member_role[]) to authenticated, service_role;
+
+create function private.my_shop_ids()
+    returns setof uuid
+    language sql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+    select private.my_shop_ids(pg_catalog.enum_range(null::app.member_role))
+$$;
+
+comment on function private.my_shop_ids() is 'The shops the calling user is a member of, in any role. Use in policies as shop_id = any (array(select private.my_shop_ids())).';
+
+grant execute on function private.my_shop_ids() to authenticated, service_role;
 
 create function private.create_shop_owned_by_caller(
     p_shopify_domain text,
