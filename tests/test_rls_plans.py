@@ -57,8 +57,11 @@ def test_policies_call_helpers_once_per_statement(db: psycopg.Connection) -> Non
 def test_member_lookup_uses_the_user_index(db: psycopg.Connection) -> None:
     """private.my_shop_ids finds a user's shops through index_shop_member_on_user_id_shop_id."""
     db.execute("set local enable_seqscan = off")  # tiny tables: ask which index would serve
-    plan = db.execute(
-        "explain (format json) select m.shop_id from app.shop_member m "
-        "where m.user_id = gen_random_uuid()").fetchone()[0][0]["Plan"]
-    names = {n.get("Index Name") for n, _ in _nodes(plan)}
-    assert "index_shop_member_on_user_id_shop_id" in names
+    with acting_as(db, postgrest.user("00000000-0000-4000-8000-000000000001")):
+        db.execute("reset role")  # keep the claims, read the table as its owner would
+        plan = db.execute(  # the exact query inside private.my_shop_ids
+            "explain (format json) select m.shop_id from app.shop_member as m "
+            "where m.user_id = (select auth.uid()) and m.role = any ('{owner}')"
+        ).fetchone()[0][0]["Plan"]
+    index_conds = {n.get("Index Name"): n.get("Index Cond", "") for n, _ in _nodes(plan)}
+    assert "user_id = $0" in index_conds.get("index_shop_member_on_user_id_shop_id", ""), plan
