@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 
 from storepulse import seed
+from tests import shopify_samples
 
 ROLES = ("owner", "manager", "operator", "viewer")
 
@@ -27,13 +28,34 @@ class World:
     members: dict[uuid.UUID, dict[uuid.UUID, str]] = field(default_factory=dict)  # user->shop->role
     target_member: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # shop->a viewer
     outsider: uuid.UUID | None = None  # a user in no shop
+    domains: dict[uuid.UUID, str] = field(default_factory=dict)  # shop -> myshopify domain
 
 
-# Tables: a function that writes at least one row of the table for a shop. app.shop and
-# app.shop_member rows come from building the world itself.
+def _no_rows(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    """app.shop and app.shop_member rows come from building the world itself."""
+
+
+def _shopify(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    shopify_samples.seed_shop(conn, world.domains[shop])
+
+
+# Tables: a function that writes at least one row of the table for a shop (each distinct
+# function runs once per shop).
 TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]] = {
-    "app.shop": lambda conn, shop, world: None,
-    "app.shop_member": lambda conn, shop, world: None,
+    "app.shop": _no_rows,
+    "app.shop_member": _no_rows,
+    **{f"app.{t}": _shopify for t in (
+        "shopify_event", "shopify_dead_letter", "shopify_customer", "shopify_customer_pii",
+        "shopify_product", "shopify_variant", "shopify_inventory_item", "shopify_order",
+        "shopify_order_deletion", "shopify_order_line", "shopify_order_discount_code",
+        "shopify_refund", "shopify_refund_line", "shopify_order_adjustment",
+        "shopify_transaction", "sales_daily", "sales_hourly", "sales_product_daily")},
+}
+# Who may read a table, where not every member may (default: all four roles).
+TABLE_READERS: dict[str, frozenset[str]] = {
+    "app.shopify_event": frozenset({"owner", "manager"}),
+    "app.shopify_dead_letter": frozenset({"owner", "manager"}),
+    "app.shopify_customer_pii": frozenset({"owner", "manager", "operator"}),
 }
 
 
@@ -64,6 +86,20 @@ API_CALLS: dict[str, ApiCall] = {
     "remove_shop_member": ApiCall(
         lambda shop, w: {"shop_id": str(shop), "user_id": str(w.target_member[shop])},
         frozenset({"owner", "manager"})),
+    # service_role only: every member role is refused
+    "ingest_shopify_webhook": ApiCall(
+        lambda shop, w: {"topic": "orders/create", "shop_domain": w.domains[shop],
+                         "webhook_id": str(uuid.uuid4()), "payload": shopify_samples.order(42)},
+        frozenset()),
+    "ingest_shopify_backfill": ApiCall(
+        lambda shop, w: {"shop_domain": w.domains[shop],
+                         "resources": [{"kind": "product", "resource": shopify_samples.product(42)}]},
+        frozenset()),
+    "replay_shopify_dead_letters": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),
+    "rebuild_sales_rollups": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),
+    "set_shopify_webhook_secret": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "secret": "s" * 32}, frozenset()),
+    "sales_pulse": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES), kind="read"),
 }
 
 
@@ -79,6 +115,8 @@ def build_world(conn: psycopg.Connection, n_shops: int,
             (f"rls-{uuid.uuid4().hex[:12]}.myshopify.com", f"Shop {i}"),
         ).fetchone()[0]
         world.shops.append(shop)
+        world.domains[shop] = conn.execute("select shopify_domain from app.shop where shop_id = %s",
+                                           (shop,)).fetchone()[0]
         seed.add_member(conn, shop, founder, "owner")
         target = seed.create_user(conn)
         seed.add_member(conn, shop, target, "viewer")
@@ -93,6 +131,6 @@ def build_world(conn: psycopg.Connection, n_shops: int,
             seed.add_member(conn, shop, user_id, role)
             world.members[user_id][shop] = role
     for shop in world.shops:
-        for table, seeder in TABLE_SEEDERS.items():
+        for seeder in dict.fromkeys(TABLE_SEEDERS.values()):
             seeder(conn, shop, world)
     return world

@@ -275,6 +275,8 @@ def rpc(
     nested = conn.info.transaction_status == TransactionStatus.INTRANS
     if not nested and not conn.autocommit:
         raise ValueError("rpc() needs an autocommit connection or one inside a transaction")
+    if nested:  # a PostgREST request starts in a new transaction, where these are unset
+        settings += [("response.headers", ""), ("response.status", "")]
     begin = "savepoint pgrst_request" if nested else (
         "begin isolation level read committed " + ("read only" if read_only else "read write"))
     saved = _current_settings(conn, [k for k, _ in settings]) if nested else []

@@ -1,0 +1,132 @@
+"""Small hand-written Shopify payloads: a product, an order with a refund, and friends.
+
+The generator (storepulse.synth) makes realistic streams; these are for tests that need
+one exact payload to poke at.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import psycopg
+
+TZ_OFFSET = "-08:00"
+
+
+def money(amount: str) -> dict[str, Any]:
+    """A Shopify *_set money object in USD."""
+    return {"shop_money": {"amount": amount, "currency_code": "USD"},
+            "presentment_money": {"amount": amount, "currency_code": "USD"}}
+
+
+def product(product_id: int = 5001, updated_at: str = f"2026-11-01T09:00:00{TZ_OFFSET}",
+            price: str = "24.99") -> dict[str, Any]:
+    """A products/create payload with one variant."""
+    return {"id": product_id, "title": "AN -6 Straight Hose End, Blue/Red", "handle": "an6-straight",
+            "product_type": "Hose Ends", "vendor": "Hot Rod AN", "status": "active", "tags": "AN6",
+            "created_at": f"2026-01-01T09:00:00{TZ_OFFSET}", "updated_at": updated_at,
+            "variants": [{"id": product_id * 10, "product_id": product_id, "sku": "AN6-STR-BLU",
+                          "title": "Blue/Red", "price": price, "inventory_item_id": product_id * 100}]}
+
+
+def customer(customer_id: int = 7001, updated_at: str = f"2026-11-20T10:15:00{TZ_OFFSET}") -> dict:
+    """A customers/create payload (with personal data)."""
+    return {"id": customer_id, "email": f"c{customer_id}@example.test", "first_name": "Ada",
+            "last_name": "Racer", "phone": "+15555550100", "state": "enabled",
+            "created_at": f"2026-11-20T10:15:00{TZ_OFFSET}", "updated_at": updated_at,
+            "default_address": {"address1": "1 Pit Lane", "city": "Fresno"}}
+
+
+def refund(order_id: int = 9001, refund_id: int = 9901,
+           created_at: str = f"2026-11-22T09:00:00{TZ_OFFSET}") -> dict[str, Any]:
+    """A refunds/create payload: one unit back, a shipping refund, the money sent back."""
+    return {"id": refund_id, "order_id": order_id, "created_at": created_at, "note": "wrong size",
+            "refund_line_items": [{"id": refund_id * 10, "line_item_id": order_id * 10, "quantity": 1,
+                                   "restock_type": "return", "subtotal": "22.49",
+                                   "subtotal_set": money("22.49"), "total_tax": "1.86",
+                                   "total_tax_set": money("1.86")}],
+            "order_adjustments": [{"id": refund_id * 10 + 1, "kind": "shipping_refund",
+                                   "amount": "-9.95", "amount_set": money("-9.95"),
+                                   "tax_amount": "0.00", "reason": "Shipping refund"}],
+            "transactions": [{"id": refund_id * 10 + 2, "kind": "refund", "status": "success",
+                              "gateway": "shopify_payments", "amount": "34.30",
+                              "processed_at": created_at}]}
+
+
+def order(order_id: int = 9001, updated_at: str = f"2026-11-20T10:15:00{TZ_OFFSET}", *,
+          quantity: int = 2, with_refund: bool = False, test: bool = False,
+          customer_id: int | None = 7001, product_id: int = 5001) -> dict[str, Any]:
+    """An orders/create payload: one line with a discount code, tax and shipping."""
+    gross = 24.99 * quantity
+    payload: dict[str, Any] = {
+        "id": order_id, "admin_graphql_api_id": f"gid://shopify/Order/{order_id}",
+        "name": f"#{order_id}", "created_at": f"2026-11-20T10:15:00{TZ_OFFSET}",
+        "processed_at": f"2026-11-20T10:15:00{TZ_OFFSET}", "updated_at": updated_at,
+        "test": test, "financial_status": "paid", "fulfillment_status": None, "currency": "USD",
+        "email": "c@example.test", "phone": "+15555550100",
+        "subtotal_price": f"{gross - 2.5:.2f}", "total_discounts": "2.50",
+        "total_discounts_set": money("2.50"), "total_tax": "4.12", "total_tax_set": money("4.12"),
+        "total_shipping_price_set": money("9.95"),
+        "total_price": f"{gross - 2.5 + 4.12 + 9.95:.2f}",
+        "discount_codes": [{"code": "SPRING10", "amount": "2.50", "type": "percentage"}],
+        "shipping_lines": [{"price": "9.95", "price_set": money("9.95"), "title": "Ground"}],
+        "billing_address": {"address1": "1 Pit Lane", "city": "Fresno"},
+        "line_items": [{"id": order_id * 10, "product_id": product_id, "variant_id": product_id * 10,
+                        "sku": "AN6-STR-BLU", "title": "AN -6 Straight Hose End",
+                        "quantity": quantity, "price": "24.99", "price_set": money("24.99"),
+                        "gift_card": False, "requires_shipping": True,
+                        "discount_allocations": [{"amount": "2.50", "amount_set": money("2.50"),
+                                                  "discount_application_index": 0}],
+                        "tax_lines": [{"price": "4.12", "price_set": money("4.12"), "rate": 0.0825,
+                                       "title": "CA State Tax"}]}],
+        "refunds": [refund(order_id)] if with_refund else [],
+    }
+    if customer_id is not None:
+        payload["customer"] = customer(customer_id) | {"updated_at": updated_at}
+    return payload
+
+
+def inventory_item(item_id: int = 500100, cost: str = "11.20") -> dict[str, Any]:
+    """An inventory item resource with the variant's unit cost."""
+    return {"id": item_id, "sku": "AN6-STR-BLU", "cost": cost, "tracked": True,
+            "updated_at": f"2026-11-01T09:00:00{TZ_OFFSET}"}
+
+
+def mutate(payload: dict[str, Any], path: list[Any], value: Any) -> dict[str, Any]:
+    """A deep copy of a payload with one field set (value ... deletes it)."""
+    out = copy.deepcopy(payload)
+    target = out
+    for key in path[:-1]:
+        target = target[key]
+    if value is ...:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return out
+
+
+def webhook(conn: psycopg.Connection, domain: str, topic: str, payload: dict[str, Any],
+            event_id: str) -> dict[str, Any]:
+    """Call api.ingest_shopify_webhook directly as the admin (for seeding)."""
+    row = conn.execute(
+        "select api.ingest_shopify_webhook(topic => %s, shop_domain => %s, webhook_id => %s, "
+        "event_id => %s, triggered_at => now(), api_version => '2025-10', payload => %s::jsonb)",
+        (topic, domain, event_id, event_id, json.dumps(payload))).fetchone()
+    return row[0]
+
+
+def seed_shop(conn: psycopg.Connection, domain: str) -> None:
+    """A row in every Shopify table for one shop: backfill, webhooks, a dead letter, a deletion."""
+    resources = [{"kind": "product", "resource": product()},
+                 {"kind": "inventory_item", "resource": inventory_item()},
+                 {"kind": "customer", "resource": customer()},
+                 {"kind": "order", "resource": order(with_refund=True)}]
+    conn.execute("select api.ingest_shopify_backfill(%s, %s::jsonb)",
+                 (domain, json.dumps(resources)))
+    webhook(conn, domain, "orders/create", order(9002), f"{domain}-o2")
+    webhook(conn, domain, "orders/delete", {"id": 9002}, f"{domain}-d2")
+    webhook(conn, domain, "orders/create",
+            mutate(order(9003), ["line_items", 0, "price_set", "shop_money", "amount"], "x"),
+            f"{domain}-bad")
