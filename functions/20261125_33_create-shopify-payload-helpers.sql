@@ -33,6 +33,26 @@ comment on function private.hmac_sha256(bytea, bytea) is 'HMAC-SHA256 (RFC 2104)
 
 grant execute on function private.hmac_sha256(bytea, bytea) to service_role;
 
+create function private.shopify_pattern(p_type text)
+    returns text
+    language sql
+    immutable
+    security invoker
+    set search_path = ''
+as $$
+    select case p_type
+        when 'id' then '^[0-9]{1,18}$'
+        when 'integer' then '^-?[0-9]{1,9}$'
+        when 'count' then '^[0-9]{1,9}$'
+        when 'decimal' then '^-?[0-9]{1,12}(\.[0-9]+)?$'
+        when 'timestamp' then '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})$'
+    end
+$$;
+
+comment on function private.shopify_pattern(text) is 'The regular expression a payload value of a type (id, integer, count, decimal, timestamp) must match; the one definition the field checks and the backfill page check share.';
+
+grant execute on function private.shopify_pattern(text) to service_role;
+
 create function private.shopify_expect(
     p_object jsonb,
     p_key text,
@@ -62,16 +82,15 @@ begin
         return;
     end if;
     v_ok := case p_type
-        when 'id' then v_text ~ '^[0-9]{1,18}$'
-        when 'integer' then v_kind = 'number' and v_text ~ '^-?[0-9]{1,9}$'
-        when 'count' then v_kind = 'number' and v_text ~ '^[0-9]{1,9}$'
-        when 'decimal' then v_kind in ('string', 'number') and v_text ~ '^-?[0-9]{1,12}(\.[0-9]+)?$'
+        when 'id' then v_text ~ private.shopify_pattern('id')
+        when 'integer' then v_kind = 'number' and v_text ~ private.shopify_pattern('integer')
+        when 'count' then v_kind = 'number' and v_text ~ private.shopify_pattern('count')
+        when 'decimal' then v_kind in ('string', 'number') and v_text ~ private.shopify_pattern('decimal')
         when 'boolean' then v_kind = 'boolean'
         when 'array' then v_kind = 'array'
         when 'object' then v_kind = 'object'
         when 'text' then v_kind = 'string'
-        when 'timestamp' then v_kind = 'string'
-            and v_text ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})$'
+        when 'timestamp' then v_kind = 'string' and v_text ~ private.shopify_pattern('timestamp')
         else false
     end;
     if not v_ok then
@@ -277,6 +296,54 @@ $$;
 comment on function private.shopify_check_inventory_item(jsonb, text) is 'Checks an inventory item resource (unit cost).';
 
 grant execute on function private.shopify_check_inventory_item(jsonb, text) to service_role;
+
+create function private.shopify_page_looks_valid(p_landed jsonb)
+    returns boolean
+    language sql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+    -- One pass over a backfill page: ids, timestamps, counts and amounts of every resource
+    -- match their patterns. A page that fails goes through the field-by-field checks.
+    with r as (
+        select l ->> 'topic' as topic, l -> 'payload' as p
+        from pg_catalog.jsonb_array_elements(p_landed) as l
+    )
+    select not exists (
+        select
+        from r
+        where r.topic not in ('backfill/product', 'backfill/inventory_item', 'backfill/customer',
+                              'backfill/order')
+            or pg_catalog.jsonb_typeof(r.p) <> 'object'
+            or not coalesce(r.p ->> 'id' ~ private.shopify_pattern('id'), false)
+            or not coalesce(r.p ->> 'updated_at' ~ private.shopify_pattern('timestamp'), false)
+            or (r.topic = 'backfill/order' and (
+                not coalesce(r.p ->> 'created_at' ~ private.shopify_pattern('timestamp'), false)
+                or r.p ->> 'cancelled_at' !~ private.shopify_pattern('timestamp')
+                or coalesce(r.p #>> '{total_tax_set,shop_money,amount}', r.p ->> 'total_tax', '0')
+                    !~ private.shopify_pattern('decimal')
+                or pg_catalog.jsonb_typeof(r.p -> 'line_items') is distinct from 'array'
+                or exists (
+                    select
+                    from pg_catalog.jsonb_array_elements(r.p -> 'line_items') as li
+                    where not coalesce(li ->> 'id' ~ private.shopify_pattern('id'), false)
+                        or not coalesce(li ->> 'quantity' ~ private.shopify_pattern('count'), false)
+                        or not coalesce(coalesce(li #>> '{price_set,shop_money,amount}', li ->> 'price')
+                                        ~ private.shopify_pattern('decimal'), false))
+                or exists (
+                    select
+                    from pg_catalog.jsonb_array_elements(coalesce(r.p -> 'refunds', '[]')) as rf
+                    where not coalesce(rf ->> 'created_at' ~ private.shopify_pattern('timestamp'), false)
+                        or not coalesce(rf ->> 'id' ~ private.shopify_pattern('id'), false))))
+            or (r.topic = 'backfill/inventory_item'
+                and r.p ->> 'cost' !~ private.shopify_pattern('decimal'))
+    )
+$$;
+
+comment on function private.shopify_page_looks_valid(jsonb) is 'Whether every resource of a landed backfill page has well-formed ids, timestamps, counts and amounts (one set-based pass; the fast path''s guard).';
+
+grant execute on function private.shopify_page_looks_valid(jsonb) to service_role;
 
 create function private.shopify_scrub_pii(p_payload jsonb)
     returns jsonb

@@ -412,10 +412,8 @@ begin
 
     begin
         -- fast path: the whole page, set-based
-        if exists (select from pg_catalog.jsonb_array_elements(v_landed) as l
-                   where l ->> 'topic' not in ('backfill/product', 'backfill/inventory_item',
-                                               'backfill/customer', 'backfill/order')) then
-            raise exception 'unknown kind' using errcode = '22023';
+        if not private.shopify_page_looks_valid(v_landed) then
+            raise exception 'page needs the field-by-field path' using errcode = '22023';
         end if;
         perform private.shopify_apply_products(v_shop.shop_id, coalesce((
             select pg_catalog.jsonb_agg(l -> 'payload') from pg_catalog.jsonb_array_elements(v_landed) as l

@@ -160,7 +160,7 @@ begin
                 'customers', private.sales_customers(v_shop.shop_id, v_today - 30, v_today - 1))),
         'series', (
             select pg_catalog.jsonb_build_object(
-                'days', pg_catalog.jsonb_agg(g.day order by g.day),
+                'days', pg_catalog.jsonb_agg(g.day::date order by g.day),
                 'orders', pg_catalog.jsonb_agg(coalesce(d.orders, 0) order by g.day),
                 'net_sales', pg_catalog.jsonb_agg(coalesce(d.gross_sales - d.discounts - d.returns, 0) order by g.day),
                 'total_sales', pg_catalog.jsonb_agg(coalesce(d.gross_sales - d.discounts - d.returns + d.shipping + d.taxes, 0) order by g.day))

@@ -1,0 +1,3 @@
+select private.unschedule_job('storepulse-check-sales-rollups');
+
+drop function private.check_sales_rollups();
