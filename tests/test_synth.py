@@ -1,0 +1,400 @@
+"""The synthetic Shopify store (storepulse.synth): pure Python, no database.
+
+One pass over the default store (seed 7) is shared by most tests; payload invariants are
+checked on every orders/* body during that pass so no test keeps 28k payloads in memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import statistics
+import time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from storepulse.synth import HotRodAN, Scale, arrival_stats, sign, verify
+from storepulse.synth.catalog import SIZES, build_catalog
+
+TZ = ZoneInfo("America/Los_Angeles")
+MONEY = re.compile(r"^-?\d+\.\d{2}$")
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[78]:00$")
+ALL_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/paid",
+              "orders/edited", "orders/delete", "refunds/create", "products/create",
+              "products/update", "products/delete", "customers/create", "customers/update",
+              "shop/update"}
+VERSIONS = {"orders/create", "orders/paid", "orders/updated", "orders/cancelled"}
+D0 = Decimal("0.00")
+
+
+def _dec(values: Any) -> Decimal:
+    return sum((Decimal(v) for v in values), D0)
+
+
+def _money_set(obj: dict[str, Any], key: str) -> None:
+    assert MONEY.match(obj[key]), (key, obj[key])
+    s = obj[f"{key}_set"]
+    assert s["shop_money"] == {"amount": obj[key], "currency_code": "USD"}
+    assert s["presentment_money"] == s["shop_money"]
+
+
+def check_order(o: dict[str, Any]) -> None:
+    """The arithmetic every REST order body must satisfy."""
+    assert o["admin_graphql_api_id"] == f"gid://shopify/Order/{o['id']}"
+    for key in ("created_at", "updated_at", "processed_at"):
+        assert STAMP.match(o[key]), o[key]
+    for key in ("total_price", "subtotal_price", "total_discounts", "total_tax",
+                "total_line_items_price", "current_total_price"):
+        _money_set(o, key)
+    lines = o["line_items"]
+    assert Decimal(o["total_line_items_price"]) == _dec(
+        Decimal(li["price"]) * li["quantity"] for li in lines)
+    allocations = _dec(a["amount"] for li in lines for a in li["discount_allocations"])
+    assert allocations == Decimal(o["total_discounts"])
+    if o["discount_codes"]:
+        assert o["discount_codes"][0]["amount"] == o["total_discounts"]
+    line_tax = _dec(t["price"] for li in lines for t in li["tax_lines"])
+    ship_tax = _dec(t["price"] for s in o["shipping_lines"] for t in s["tax_lines"])
+    assert line_tax + ship_tax == Decimal(o["total_tax"])
+    shipping = _dec(s["price"] for s in o["shipping_lines"])
+    assert shipping == Decimal(o["total_shipping_price_set"]["shop_money"]["amount"])
+    assert Decimal(o["subtotal_price"]) == Decimal(o["total_line_items_price"]) - allocations
+    assert Decimal(o["total_price"]) == Decimal(o["subtotal_price"]) + shipping + line_tax + ship_tax
+    refunded = _dec(t["amount"] for r in o["refunds"] for t in r["transactions"])
+    assert Decimal(o["current_total_price"]) == Decimal(o["total_price"]) - refunded
+    assert refunded <= Decimal(o["total_price"])
+    for r in o["refunds"]:
+        assert r["order_id"] == o["id"]
+        for rl in r["refund_line_items"]:
+            assert rl["restock_type"] in {"return", "no_restock", "cancel"}
+            _money_set(rl, "subtotal")
+        for a in r["order_adjustments"]:
+            assert a["kind"] in {"shipping_refund", "refund_discrepancy"}
+            if a["kind"] == "shipping_refund":
+                assert Decimal(a["amount"]) < 0
+    if o["financial_status"] == "voided":
+        assert o["cancelled_at"] and not o["refunds"]
+    if o["customer"] is not None:
+        assert {"id", "email", "first_name", "last_name"} <= o["customer"].keys()
+
+
+class Pass:
+    """What one canonical pass over a store saw."""
+
+    def __init__(self, store: HotRodAN) -> None:
+        started = time.monotonic()
+        self.topics: collections.Counter[str] = collections.Counter()
+        self.last_version: dict[int, dict[str, Any]] = {}
+        self.deleted: set[int] = set()
+        self.ids: set[str] = set()
+        self.bodies = hashlib.sha256()
+        self.max_triggered = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self.in_order = True
+        self.n = 0
+        secret = store.shop["secret"].encode()
+        for d in store.events():
+            self.n += 1
+            self.topics[d.topic] += 1
+            self.bodies.update(d.raw_body)
+            self.ids.add(d.event_id)
+            self.in_order &= d.triggered_at >= self.max_triggered
+            self.max_triggered = max(self.max_triggered, d.triggered_at)
+            if self.n % 97 == 0:  # a sample: the signature is over the exact body bytes
+                assert json.loads(d.raw_body) == d.payload
+                expected = base64.b64encode(hmac.new(secret, d.raw_body, hashlib.sha256).digest())
+                assert d.hmac == expected.decode()
+            if d.topic in VERSIONS:
+                check_order(d.payload)
+                prev = self.last_version.get(d.payload["id"])
+                if prev is not None:  # versions never go back in time
+                    assert dt.datetime.fromisoformat(d.payload["updated_at"]) >= \
+                        dt.datetime.fromisoformat(prev["updated_at"])
+                self.last_version[d.payload["id"]] = {
+                    k: d.payload[k] for k in ("updated_at", "financial_status", "total_price",
+                                              "current_total_price", "cancelled_at")} | {
+                    "lines": [(li["id"], li["quantity"]) for li in d.payload["line_items"]],
+                    "refunds": [r["id"] for r in d.payload["refunds"]]}
+            elif d.topic == "orders/delete":
+                assert d.payload.keys() == {"id"}
+                self.deleted.add(d.payload["id"])
+            elif d.topic == "refunds/create":
+                assert d.payload["order_id"] and d.payload["refund_line_items"] is not None
+            elif d.topic == "orders/edited":
+                edit = d.payload["order_edit"]
+                assert edit["order_id"] and edit["line_items"]["additions"]
+        self.seconds = time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def store() -> HotRodAN:
+    return HotRodAN("default", seed=7)
+
+
+@pytest.fixture(scope="module")
+def canonical(store: HotRodAN) -> Pass:
+    return Pass(store)
+
+
+@pytest.fixture(scope="module")
+def backfill(store: HotRodAN) -> list[list[dict[str, Any]]]:
+    return list(store.backfill_resources(batch_size=250))
+
+
+def test_same_seed_gives_byte_identical_payloads() -> None:
+    one, two = HotRodAN("season", seed=11), HotRodAN("season", seed=11)
+    a = [(d.topic, d.webhook_id, d.event_id, d.raw_body, d.hmac) for d in one.events()]
+    b = [(d.topic, d.webhook_id, d.event_id, d.raw_body, d.hmac) for d in two.events()]
+    assert a == b and len(a) > 3000
+    third = [(d.topic, d.raw_body) for d in HotRodAN("season", seed=12).events()]
+    assert [(t, body) for t, _, _, body, _ in a] != third
+    arrivals = [(d.event_id, d.delivered_at) for d in one.deliveries()]
+    assert arrivals == [(d.event_id, d.delivered_at) for d in two.deliveries()]
+
+
+def test_default_scale_is_a_one_million_dollar_year(store: HotRodAN) -> None:
+    total = store.truth().total()
+    assert abs(total.total_sales - 1_000_000) <= 150_000, total.total_sales
+    assert 120 <= total.average_order_value <= 180
+    assert (store.truth().end - store.truth().start).days == 364
+    assert store.shop["as_of"] == dt.datetime(2026, 11, 25, 15, 30, tzinfo=TZ)
+
+
+def test_seasonality_black_friday_and_weekdays(store: HotRodAN) -> None:
+    daily = store.truth().daily()
+    full = {d: f for d, f in daily.items() if d != store.shop["last_day"]}
+
+    def mean(days: Any) -> float:
+        return statistics.mean(float(full[d].total_sales) for d in days)
+
+    summer = [d for d in full if d.month in (5, 6, 7, 8)]
+    winter = [d for d in full if d.month in (12, 1, 2)]
+    assert mean(summer) > 1.3 * mean(winter)
+    median = statistics.median(float(f.total_sales) for f in full.values())
+    assert float(full[dt.date(2025, 11, 28)].total_sales) > 2.5 * median  # Black Friday
+    assert float(full[dt.date(2025, 12, 1)].total_sales) > 1.8 * median  # Cyber Monday
+    weekdays = statistics.mean(f.orders for d, f in full.items() if d.weekday() < 5)
+    weekends = statistics.mean(f.orders for d, f in full.items() if d.weekday() >= 5)
+    assert weekdays > 1.05 * weekends
+    today = daily[store.shop["last_day"]]
+    assert 0 < today.orders < statistics.median(f.orders for f in full.values())
+    hours = store.truth().hourly(dt.date(2026, 6, 10))
+    assert sum(h.orders for h in hours.values()) == daily[dt.date(2026, 6, 10)].orders
+
+
+def test_catalog_looks_like_an_an_fittings_shop() -> None:
+    products = build_catalog()
+    assert [p.id for p in products] == [p.id for p in build_catalog()]
+    assert 150 <= len(products) <= 300
+    titles = " | ".join(p.title for p in products)
+    for size in SIZES:
+        assert f"AN {size} Straight Hose End" in titles
+    for needle in ("PTFE", "Stainless Braided Hose", "Fuel Pump", "Regulator", "Fuel Filter",
+                   "Adapter", "Kit"):
+        assert needle in titles, needle
+    variants = [v for p in products for v in p.variants]
+    skus = [v.sku for v in variants]
+    assert len(set(skus)) == len(skus) and "AN6-STR-BLU" in skus
+    assert len({v.id for v in variants}) == len(variants)
+    assert len({v.inventory_item_id for v in variants}) == len(variants)
+    by_type = collections.defaultdict(list)
+    for p in products:
+        by_type[p.product_type] += [v.price for p_v in [p] for v in p_v.variants]
+    assert min(by_type["Hose Ends"]) < 10 and max(by_type["Fuel Pumps"]) >= 400
+    assert min(by_type["Kits"]) >= 150 and max(by_type["Kits"]) <= 1100
+    for v in variants:
+        if not v.gift_card:
+            assert Decimal("0.40") <= v.cost / v.price <= Decimal("0.66"), v.sku
+            assert v.price == v.price.quantize(Decimal("0.01"))
+
+
+def test_every_topic_and_sensible_rates(store: HotRodAN, canonical: Pass) -> None:
+    assert set(canonical.topics) == ALL_TOPICS
+    assert canonical.in_order and canonical.max_triggered <= store.shop["as_of"]
+    creates = canonical.topics["orders/create"]
+    assert 0.05 <= canonical.topics["refunds/create"] / creates <= 0.12
+    assert 0.015 <= canonical.topics["orders/cancelled"] / creates <= 0.035
+    assert 0.01 <= canonical.topics["orders/edited"] / creates <= 0.03
+    total = store.truth().total()
+    assert 0.015 <= total.cancellation_rate <= 0.035
+    assert 0.03 <= total.refund_rate <= 0.10
+    repeat_orders = total.orders - total.new_customers  # guests make this a bit high
+    assert 0.28 <= repeat_orders / total.orders <= 0.45
+
+
+def test_delivery_stream_has_duplicates_and_disorder(store: HotRodAN, canonical: Pass) -> None:
+    seen: dict[str, tuple[str, bytes, str]] = {}
+    deliveries = []
+    for d in store.deliveries(duplicate_rate=0.03, reorder_rate=0.05, stale_retry_rate=0.01):
+        key = (d.webhook_id, d.raw_body, d.hmac)
+        assert seen.setdefault(d.event_id, key) == key  # a retry is the same webhook
+        deliveries.append(d)
+    stats = arrival_stats(deliveries)
+    assert set(seen) == canonical.ids and stats["events"] == canonical.n
+    assert 0.02 * canonical.n <= stats["duplicates"] <= 0.04 * canonical.n
+    assert stats["out_of_order"] >= 0.02 * canonical.n
+    assert stats["stale_versions"] >= 0.01 * canonical.n
+    stale_updates = [d for d in deliveries if d.topic == "orders/updated" and d.attempt > 1
+                     and d.delivered_at - d.triggered_at > dt.timedelta(hours=1)]
+    assert stale_updates
+    arrival = [d.delivered_at for d in deliveries]
+    assert arrival == sorted(arrival)
+    assert all(d.delivered_at >= d.triggered_at for d in deliveries)
+
+
+def test_clean_stream_is_the_canonical_order() -> None:
+    season = HotRodAN("season", seed=3)
+    clean = [d.event_id for d in season.deliveries(0, 0, 0)]
+    assert clean == [d.event_id for d in season.events()]
+    stats = arrival_stats(season.deliveries(0, 0, 0))
+    assert stats["duplicates"] == stats["out_of_order"] == stats["stale_versions"] == 0
+
+
+def test_truth_is_internally_consistent(store: HotRodAN) -> None:
+    truth = store.truth()
+    daily = truth.daily()
+    total = truth.total()
+    for field in ("orders", "units", "gross_sales", "discounts", "returns", "shipping", "taxes",
+                  "cancelled_orders", "refunded_orders"):
+        assert sum(getattr(f, field) for f in daily.values()) == getattr(total, field), field
+    for d, f in itertools.islice(daily.items(), 0, None, 7):
+        assert f.net_sales == f.gross_sales - f.discounts - f.returns
+        assert f.total_sales == f.net_sales + f.shipping + f.taxes
+        hours = truth.hourly(d).values()
+        for field in ("orders", "units", "gross_sales", "discounts", "returns"):
+            assert sum(getattr(h, field) for h in hours) == getattr(f, field), (d, field)
+        products = truth.product_daily(d).values()
+        for field in ("gross_sales", "discounts", "returns", "units", "net_sales"):
+            assert sum((getattr(p, field) for p in products), 0) == getattr(f, field), (d, field)
+    products = truth.products(truth.start, truth.end)
+    assert sum(p.net_sales for p in products.values()) == total.net_sales
+    top = truth.top_products(truth.start, truth.end, 5)
+    assert [p.net_sales for p in top] == sorted((p.net_sales for p in top), reverse=True)
+    assert top[0].net_sales == max(p.net_sales for p in products.values())
+    assert total.average_order_value == (total.gross_sales - total.discounts) / total.orders
+    assert total.new_customers == len(truth.first_order_dates()) and total.returning_customers == 0
+    autumn = truth.window(dt.date(2026, 9, 1), dt.date(2026, 11, 25))
+    assert autumn.returning_customers > 0.2 * (autumn.new_customers + autumn.returning_customers)
+    first = truth.first_order_dates()
+    assert autumn.new_customers == sum(dt.date(2026, 9, 1) <= d for d in first.values())
+
+
+def test_backfill_is_the_final_state(store: HotRodAN, canonical: Pass,
+                                     backfill: list[list[dict[str, Any]]]) -> None:
+    kinds = [page[0]["kind"] for page in backfill]
+    assert kinds == sorted(kinds, key=["product", "inventory_item", "customer", "order"].index)
+    assert all(len(page) <= 250 and {r["kind"] for r in page} == {page[0]["kind"]}
+               for page in backfill)
+    resources = collections.defaultdict(list)
+    for page in backfill:
+        for r in page:
+            resources[r["kind"]].append(r["resource"])
+    assert len(resources["customer"]) == canonical.topics["customers/create"]
+    assert all(MONEY.match(i["cost"]) for i in resources["inventory_item"] if i["cost"])
+    skus = {v["sku"] for p in resources["product"] for v in p["variants"]}
+    assert skus == {i["sku"] for i in resources["inventory_item"]}
+    orders = {o["id"]: o for o in resources["order"]}
+    assert set(orders) == set(canonical.last_version) - canonical.deleted
+    for oid, last in canonical.last_version.items():
+        if oid in orders:
+            o = orders[oid]
+            assert o["updated_at"] == last["updated_at"]
+            assert [(li["id"], li["quantity"]) for li in o["line_items"]] == last["lines"]
+            assert [r["id"] for r in o["refunds"]] == last["refunds"]
+            assert o["financial_status"] == last["financial_status"]
+
+
+def test_truth_matches_a_reference_reading_of_the_payloads(
+        store: HotRodAN, backfill: list[list[dict[str, Any]]]) -> None:
+    """What the SQL side must compute from the final orders equals the model's truth."""
+    day = collections.defaultdict(lambda: collections.defaultdict(Decimal))
+
+    def local(stamp: str) -> dt.date:
+        return dt.datetime.fromisoformat(stamp).astimezone(TZ).date()
+
+    for page in backfill:
+        for r in page:
+            o = r["resource"]
+            if r["kind"] != "order" or o["test"]:
+                continue
+            f = day[local(o["created_at"])]
+            f["orders"] += 1
+            if o["financial_status"] != "voided":
+                for li in o["line_items"]:
+                    if not li["gift_card"]:
+                        f["gross_sales"] += Decimal(li["price"]) * li["quantity"]
+                        f["discounts"] += _dec(a["amount"] for a in li["discount_allocations"])
+                        f["units"] += li["quantity"]
+                f["shipping"] += _dec(s["price"] for s in o["shipping_lines"])
+                f["taxes"] += Decimal(o["total_tax"])
+            for refund in o["refunds"]:
+                g = day[local(refund["created_at"])]
+                for rl in refund["refund_line_items"]:
+                    g["taxes"] -= Decimal(rl["total_tax"])
+                    if not rl["line_item"]["gift_card"]:
+                        g["returns"] += Decimal(rl["subtotal"])
+                for a in refund["order_adjustments"]:
+                    g["taxes"] -= abs(Decimal(a["tax_amount"]))
+                    if a["kind"] == "shipping_refund":
+                        g["shipping"] -= abs(Decimal(a["amount"]))
+                    elif a["kind"] == "refund_discrepancy":
+                        g["returns"] -= Decimal(a["amount"])
+    for d, f in store.truth().daily().items():
+        for field in ("orders", "units", "gross_sales", "discounts", "returns", "shipping",
+                      "taxes"):
+            assert Decimal(getattr(f, field)) == day[d][field], (d, field)
+
+
+def test_refund_discrepancies_are_returned_less() -> None:
+    shop = HotRodAN("season", seed=5, refund_discrepancy_rate=1.0)
+    truth = shop.truth()
+    assert truth.refund_discrepancy > 0
+    total = truth.total()
+    products = truth.products(truth.start, truth.end).values()
+    assert sum(p.returns for p in products) - truth.refund_discrepancy == total.returns
+
+
+def test_hmac_helper() -> None:
+    body = b'{"id":820982911946154508,"total_price":"49.00"}'
+    expected = base64.b64encode(hmac.new(b"shpss_secret", body, hashlib.sha256).digest()).decode()
+    assert sign("shpss_secret", body) == expected
+    assert verify("shpss_secret", body, expected)
+    assert not verify("shpss_secret", body + b" ", expected)
+    assert not verify("another", body, expected)
+
+
+def test_compliance_payloads(store: HotRodAN) -> None:
+    customer = store.customers()[0]
+    request, redact = store.compliance_deliveries(customer.id)
+    assert request.topic == "customers/data_request" and redact.topic == "customers/redact"
+    assert redact.payload["customer"] == {"id": customer.id, "email": customer.email,
+                                          "phone": customer.phone}
+    assert redact.payload["orders_to_redact"] and redact.payload["shop_domain"] == \
+        "hot-rod-an.myshopify.com"
+    assert request.payload["orders_requested"] == redact.payload["orders_to_redact"]
+    assert verify(store.shop["secret"], redact.raw_body, redact.hmac)
+    shop = store.shop_redact_delivery()
+    assert shop.payload == {"shop_id": store.shop["id"], "shop_domain": store.shop["domain"]}
+    headers = shop.headers()
+    assert headers["X-Shopify-Topic"] == "shop/redact" and headers["X-Shopify-API-Version"]
+
+
+def test_scales_and_streaming() -> None:
+    assert Scale.of("season").days == 92 and Scale.of("large").days == 3 * 365
+    custom = Scale.of((2, 2_000_000))
+    assert custom.days == 730 and custom.annual_revenue == 2_000_000
+    with pytest.raises(ValueError):
+        Scale.of("huge")
+    large = HotRodAN("large", seed=1)
+    assert large.progress and not HotRodAN("default").progress
+    started = time.monotonic()
+    first = list(itertools.islice(HotRodAN("large", seed=1, progress=False).events(), 2000))
+    assert time.monotonic() - started < 10  # a generator: nothing is precomputed
+    assert first[0].triggered_at.date() <= dt.date(2023, 11, 28)

@@ -1,0 +1,80 @@
+"""Load a synthetic Hot Rod AN into a database through the ingestion API.
+
+Used by the demo, the tests and the benchmark: the shop is created through
+api.create_shop by its owner, its webhook secret set by service_role, then webhooks go
+through api.ingest_shopify_webhook (raw body and HMAC, as the Edge Function forwards them)
+or pages through api.ingest_shopify_backfill, each call a PostgREST-style request.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+
+from storepulse import postgrest, seed
+from storepulse.synth import Delivery, HotRodAN
+
+
+def create_store_shop(conn: psycopg.Connection, store: HotRodAN,
+                      owner: uuid.UUID | None = None) -> tuple[uuid.UUID, uuid.UUID]:
+    """Create the store's shop (owned by `owner`, or a new user) and set its secret."""
+    info = store.shop
+    owner = owner or seed.create_user(conn, "olive@hotrodan.example")
+    shop_id = seed.create_shop(conn, owner, info["domain"], name=info["name"],
+                               currency=info["currency"], iana_timezone=info["iana_timezone"])
+    postgrest.rpc(conn, "set_shopify_webhook_secret", {"shop_id": str(shop_id),
+                                                       "secret": info["secret"]},
+                  identity=postgrest.service_role()).raise_for_status()
+    return shop_id, owner
+
+
+def webhook_args(d: Delivery) -> dict[str, Any]:
+    """The named arguments an Edge Function sends for one delivery."""
+    return {"topic": d.topic, "shop_domain": d.shop_domain, "webhook_id": d.webhook_id,
+            "event_id": d.event_id, "triggered_at": d.triggered_at.isoformat(),
+            "api_version": d.api_version, "raw_body": d.raw_body.decode("utf-8"),
+            "hmac": d.hmac}
+
+
+def ingest_deliveries(conn: psycopg.Connection, deliveries: Iterable[Delivery], *,
+                      total: int | None = None, progress: bool = False) -> Counter[str]:
+    """Send every delivery through api.ingest_shopify_webhook; count the outcomes."""
+    outcomes: Counter[str] = Counter()
+    ident = postgrest.service_role()
+    t0 = last = time.monotonic()
+    for n, d in enumerate(deliveries, 1):
+        resp = postgrest.rpc(conn, "ingest_shopify_webhook", webhook_args(d), identity=ident)
+        outcomes[resp.body.get("outcome", f"http {resp.status}") if isinstance(resp.body, dict)
+                 else f"http {resp.status}"] += 1
+        if progress and time.monotonic() - last > 5:
+            last = time.monotonic()
+            done = f"{n}/{total}" if total else str(n)
+            print(f"  ingested {done} webhooks ({n / (last - t0):.0f}/s)", file=sys.stderr,
+                  flush=True)
+    return outcomes
+
+
+def ingest_backfill(conn: psycopg.Connection, pages: Iterable[list[dict[str, Any]]],
+                    domain: str, *, progress: bool = False) -> Counter[str]:
+    """Send backfill pages through api.ingest_shopify_backfill; count resources."""
+    counts: Counter[str] = Counter()
+    ident = postgrest.service_role()
+    t0 = last = time.monotonic()
+    for page in pages:
+        resp = postgrest.rpc(conn, "ingest_shopify_backfill",
+                             {"shop_domain": domain, "resources": page}, identity=ident)
+        body = resp.body if isinstance(resp.body, dict) else {}
+        counts["received"] += body.get("received", 0)
+        counts["dead_lettered"] += body.get("dead_lettered", 0)
+        counts["orders"] += sum(r["kind"] == "order" for r in page)
+        if progress and time.monotonic() - last > 5:
+            last = time.monotonic()
+            print(f"  backfilled {counts['received']} resources "
+                  f"({counts['orders'] / (last - t0):.0f} orders/s)", file=sys.stderr, flush=True)
+    return counts

@@ -1,0 +1,215 @@
+"""The store simulation: one pass over the days, yielding business events in true time order.
+
+`Simulation(scale, seed).run()` walks the shop-local days from the first to `as_of`. Each
+day draws a Poisson-ish number of checkouts; every order plans its whole life when it is
+placed (paid or authorised, captured or voided, edited, fulfilled, cancelled, refunded,
+deleted) and each step is pushed on a heap, so events come out in time order with bounded
+memory: an order is dropped as soon as its last step happened (the `SimEvent` with topic
+"" hands its final state out first). Steps later than `as_of` never happen.
+
+All randomness is `random.Random(seed)` (never the global one), consumed in event order.
+A `Simulation` runs once; make a new one for another pass.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import heapq
+import itertools
+import math
+import random
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from storepulse.synth import catalog as cat
+from storepulse.synth import lifecycle as lc
+from storepulse.synth import model as m
+from storepulse.synth import timeline as tl
+
+VERSION_TOPICS = frozenset({"orders/create", "orders/paid", "orders/updated", "orders/cancelled"})
+_H, _D = 3600, 86400
+_IDS = {"customer": (7_410_000_000_000, 29), "order": (6_120_000_000_000, 1_013),
+        "line": (15_870_000_000_000, 7), "refund": (940_000_000_000, 11),
+        "refund_line": (560_000_000_000, 13), "adjustment": (310_000_000_000, 17),
+        "transaction": (8_100_000_000_000, 19), "fulfillment": (5_770_000_000_000, 23),
+        "order_edit": (210_000_000_000, 31)}
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    if lam > 40:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    n, p, limit = 0, rng.random(), math.exp(-lam)
+    while p > limit:
+        n += 1
+        p *= rng.random()
+    return n
+
+
+class Simulation:
+    """One deterministic pass over the store's history (see the module docstring)."""
+
+    def __init__(self, scale: tl.Scale, seed: int, *, progress: bool = False,
+                 refund_discrepancy_rate: float = 0.0) -> None:
+        self.scale, self.seed, self.progress = scale, seed, progress
+        self.discrepancy_rate = refund_discrepancy_rate
+        self.rng = random.Random(seed)
+        self.products = cat.build_catalog()
+        self.product_by_id = {p.id: p for p in self.products}
+        self.as_of_ts = int(scale.as_of.timestamp())
+        self.start_ts = int(dt.datetime.combine(scale.start_date, dt.time(), tl.TZ).timestamp())
+        self.customers: list[m.Customer] = []
+        self.counters = dict.fromkeys(_IDS, 0)
+        self.number = 1000
+        self.heap: list[tuple[int, int, str, Any, str]] = []
+        self.seq = itertools.count()
+        self.regions = [r for r, _ in tl.REGIONS]
+        self.region_cum = list(itertools.accumulate(w for _, w in tl.REGIONS))
+        self.shop: dict[str, Any] = {"updated_ts": self.start_ts - 90 * _D, "changes": 0}
+        self._plan_catalog()
+        self.picker = lc.Picker(self.products, self.start_ts)
+        self.base_orders = float(scale.annual_revenue) / (
+            expected_order_total() * sum(tl.demand(scale.end_date - dt.timedelta(days=i), scale)
+                                         for i in range(365)))
+        self.n_orders = self.n_events = 0
+
+    def next_id(self, kind: str) -> int:
+        """Shopify-like increasing ids, per resource."""
+        self.counters[kind] += 1
+        base, step = _IDS[kind]
+        return base + self.counters[kind] * step
+
+    def _push(self, ts: int, action: str, target: Any, topic: str) -> None:
+        heapq.heappush(self.heap, (ts, next(self.seq), action, target, topic))
+
+    def _plan_catalog(self) -> None:
+        """Launches, price changes, discontinued parts and shop updates: times only."""
+        rng, span = random.Random(f"{self.seed}:catalog"), self.as_of_ts - self.start_ts
+        for p in self.products:
+            p.created_ts = p.updated_ts = (self.start_ts - rng.randint(30, 1500) * _D
+                                           + rng.randint(8 * _H, 18 * _H))
+        launches = rng.sample([p for p in self.products if not p.gift_card],
+                              max(2, len(self.products) * self.scale.days // (365 * 14)))
+        for p in launches:
+            p.created_ts = p.updated_ts = self.start_ts + rng.randint(
+                span // 20, max(span // 20, span - _H))
+            self._push(p.created_ts, "launch", p, "products/create")
+        quiet = [p for p in self.products if p.product_type == "Tools & Accessories"
+                 and p not in launches]
+        for p in rng.sample(quiet, max(1, round(self.scale.days / 365))):
+            self._push(self.start_ts + rng.randint(span // 5, span * 4 // 5), "discontinue", p,
+                       "products/delete")
+        for _ in range(max(2, self.scale.days // 20)):
+            self._push(self.start_ts + rng.randint(0, span), "reprice", None, "products/update")
+        for _ in range(max(1, self.scale.days // 120)):
+            self._push(self.start_ts + rng.randint(0, span), "shop", None, "shop/update")
+
+    def run(self) -> Iterator[m.SimEvent]:
+        """The events, in true order, ending at `as_of`."""
+        rng, scale, started = self.rng, self.scale, time.monotonic()
+        hours_cum = list(itertools.accumulate(tl.HOUR_WEIGHTS))
+        day, n_days, next_report = scale.start_date, 0, 0.1
+        while day <= scale.end_date:
+            start = int(dt.datetime.combine(day, dt.time(), tl.TZ).timestamp())
+            nxt = day + dt.timedelta(days=1)
+            end = int(dt.datetime.combine(nxt, dt.time(), tl.TZ).timestamp())
+            n = _poisson(rng, self.base_orders * tl.demand(day, scale))
+            hours = rng.choices(range(24), cum_weights=hours_cum, k=n)
+            for t in sorted(min(end - 1, start + h * _H + rng.randrange(_H)) for h in hours):
+                if t <= self.as_of_ts:
+                    self._push(t, "order", None, "orders/create")
+            limit = min(end - 1, self.as_of_ts)
+            while self.heap and self.heap[0][0] <= limit:
+                ts, _, action, target, topic = heapq.heappop(self.heap)
+                for event in self._handle(ts, action, target, topic):
+                    self.n_events += bool(event.topic)
+                    yield event
+            day, n_days = nxt, n_days + 1
+            if self.progress and n_days / scale.days >= next_report - 1e-9:
+                print(f"storepulse.synth: {n_days / scale.days:4.0%} {day - dt.timedelta(1)}: "
+                      f"{self.n_orders:,} orders, {self.n_events:,} events, "
+                      f"{time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+                next_report += 0.1
+
+    # -- one step -------------------------------------------------------------------------
+
+    def _handle(self, ts: int, action: str, target: Any, topic: str) -> list[m.SimEvent]:
+        if action == "order":
+            return self._checkout(ts)
+        if not isinstance(target, m.Order):
+            return self._catalog_step(ts, action, target, topic)
+        order = target
+        obj = lc.apply(self, order, ts, action)
+        order.pending -= 1
+        order.upcoming.pop(0)
+        out = [] if obj is None else [m.SimEvent(ts, topic, obj, order, self._next_version(order))]
+        if order.pending == 0:
+            out.append(m.SimEvent(ts, "", order, order))
+        return out
+
+    @staticmethod
+    def _next_version(order: m.Order) -> int | None:
+        return next((t for t, topic in order.upcoming if topic in VERSION_TOPICS), None)
+
+    def _catalog_step(self, ts: int, action: str, target: Any, topic: str) -> list[m.SimEvent]:
+        rng = self.rng
+        if action == "customer_update":
+            customer: m.Customer = target
+            roll = rng.random()
+            if roll < 0.6:
+                customer.accepts_marketing = not customer.accepts_marketing
+            elif roll < 0.8:
+                customer.tags.append(rng.choice(("vip", "racer", "shop account", "wholesale")))
+            else:
+                customer.phone = customer.phone or f"+1{rng.randint(201, 989)}555{rng.randint(100, 199):04d}"
+            customer.updated_ts = ts
+            return [m.SimEvent(ts, topic, customer)]
+        if action == "shop":
+            self.shop["changes"] += 1
+            self.shop["updated_ts"] = ts
+            return [m.SimEvent(ts, topic, dict(self.shop))]
+        if action == "reprice":
+            product = self.product_by_id[rng.choice(self.picker.variants).product_id]
+            factor = rng.uniform(1.03, 1.10) if rng.random() < 0.75 else rng.uniform(0.85, 0.95)
+            for v in product.variants:
+                v.price = cat.price95(v.price * Decimal(str(round(factor, 4))))
+            product.updated_ts = ts
+            return [m.SimEvent(ts, topic, product)]
+        product = target
+        product.updated_ts = ts
+        if action == "discontinue":
+            product.deleted_ts = ts
+        self.picker = lc.Picker(self.products, ts)
+        return [m.SimEvent(ts, topic, product)]
+
+    def _checkout(self, ts: int) -> list[m.SimEvent]:
+        events, order = lc.checkout(self, ts)
+        self.n_orders += 1
+        plan = [(t, a, tp) for t, a, tp in lc.plan(self, order, ts) if t <= self.as_of_ts]
+        for t, action, topic in plan:
+            self._push(t, action, order, topic)
+        order.pending = len(plan)
+        order.upcoming = [(t, tp) for t, _, tp in plan]
+        events.append(m.SimEvent(ts, "orders/create", order, order, self._next_version(order)))
+        if not plan:
+            events.append(m.SimEvent(ts, "", order, order))
+        return events
+
+    def region(self) -> m.Region:
+        """A ship-to region by order share."""
+        return self.regions[bisect.bisect(self.region_cum, self.rng.random() * self.region_cum[-1])]
+
+
+def expected_order_total() -> float:
+    """Expected total sales of one order (Monte Carlo over baskets, fixed stream)."""
+    rng, picker = random.Random("hot-rod-an calibration v1"), lc.Picker(cat.build_catalog(), 0)
+    rate = sum(float(r.tax_rate) * w for r, w in tl.REGIONS) / sum(w for _, w in tl.REGIONS)
+    total, n = 0.0, 4000
+    for _ in range(n):
+        sub = sum(float(v.price) * q for v, q in lc.basket(rng, picker))
+        ship = 0.12 * 14.95 if sub >= 99 else 0.75 * 9.95 + 0.25 * 14.95
+        total += sub * 0.985 * (1 + rate) + ship
+    return total / n * 0.94
