@@ -297,7 +297,7 @@ comment on function private.shopify_check_inventory_item(jsonb, text) is 'Checks
 
 grant execute on function private.shopify_check_inventory_item(jsonb, text) to service_role;
 
-create function private.shopify_page_looks_valid(p_landed jsonb)
+create function private.shopify_page_looks_valid(p_resources jsonb)
     returns boolean
     language sql
     stable
@@ -307,15 +307,15 @@ as $$
     -- One pass over a backfill page: ids, timestamps, counts and amounts of every resource
     -- match their patterns. A page that fails goes through the field-by-field checks.
     with r as (
-        select l ->> 'topic' as topic, l -> 'payload' as p
-        from pg_catalog.jsonb_array_elements(p_landed) as l
+        select 'backfill/' || coalesce(l ->> 'kind', '?') as topic, l -> 'resource' as p
+        from pg_catalog.jsonb_array_elements(p_resources) as l
     )
     select not exists (
         select
         from r
         where r.topic not in ('backfill/product', 'backfill/inventory_item', 'backfill/customer',
                               'backfill/order')
-            or pg_catalog.jsonb_typeof(r.p) <> 'object'
+            or pg_catalog.jsonb_typeof(r.p) is distinct from 'object'
             or not coalesce(r.p ->> 'id' ~ private.shopify_pattern('id'), false)
             or not coalesce(r.p ->> 'updated_at' ~ private.shopify_pattern('timestamp'), false)
             or (r.topic = 'backfill/order' and (
@@ -341,7 +341,7 @@ as $$
     )
 $$;
 
-comment on function private.shopify_page_looks_valid(jsonb) is 'Whether every resource of a landed backfill page has well-formed ids, timestamps, counts and amounts (one set-based pass; the fast path''s guard).';
+comment on function private.shopify_page_looks_valid(jsonb) is 'Whether every resource of a backfill page has well-formed ids, timestamps, counts and amounts (one set-based pass; the fast path''s guard).';
 
 grant execute on function private.shopify_page_looks_valid(jsonb) to service_role;
 

@@ -372,11 +372,11 @@ begin
         select distinct (o ->> 'id')::bigint from pg_catalog.jsonb_array_elements(p_orders) as o);
     perform private.lock_shopify_orders(p_shop_id, v_ids);
     -- the newest incoming version of each order wins if it is newer than what is stored
-    select coalesce(pg_catalog.jsonb_agg(x.o order by x.id), '[]'), array_agg(x.id order by x.id)
-    into v_winning, v_winners
+    select array_agg(x.id order by x.id)
+    into v_winners
     from (
         select distinct on ((o ->> 'id')::bigint) (o ->> 'id')::bigint as id,
-            (o ->> 'updated_at')::timestamptz as updated_at, o
+            (o ->> 'updated_at')::timestamptz as updated_at
         from pg_catalog.jsonb_array_elements(p_orders) as o
         order by (o ->> 'id')::bigint, (o ->> 'updated_at')::timestamptz desc
     ) as x
@@ -389,6 +389,18 @@ begin
             where d.shop_id = p_shop_id and d.order_id = x.id
         );
     v_winners := coalesce(v_winners, '{}');
+    if pg_catalog.cardinality(v_winners) = pg_catalog.jsonb_array_length(p_orders) then
+        v_winning := p_orders;  -- every order of the batch wins, each once (the usual case)
+    else
+        select coalesce(pg_catalog.jsonb_agg(x.o), '[]')
+        into v_winning
+        from (
+            select distinct on ((o ->> 'id')::bigint) o
+            from pg_catalog.jsonb_array_elements(p_orders) as o
+            where (o ->> 'id')::bigint = any (v_winners)
+            order by (o ->> 'id')::bigint, (o ->> 'updated_at')::timestamptz desc
+        ) as x;
+    end if;
 
     -- customers these orders belonged to before (an edit may change the customer)
     v_customers := array(

@@ -382,19 +382,17 @@ create function api.ingest_shopify_backfill(shop_domain text, resources jsonb)
 as $$
 declare
     v_shop app.shop;
-    v_landed jsonb;
+    v_ids bigint[];
     v_stale bigint[];
     v_row record;
     v_result jsonb;
     v_dead integer := 0;
-    v_count integer;
 begin
     v_shop := private.shopify_shop_by_domain(ingest_shopify_backfill.shop_domain);
     if pg_catalog.jsonb_typeof(ingest_shopify_backfill.resources) is distinct from 'array' then
         raise exception 'resources must be a JSON array of {"kind": ..., "resource": {...}}'
             using errcode = '22023', column = 'resources';
     end if;
-    v_count := pg_catalog.jsonb_array_length(ingest_shopify_backfill.resources);
     -- every resource lands raw first, in order
     with landed as (
         insert into app.shopify_event (shop_id, source, topic, payload, status)
@@ -403,40 +401,35 @@ begin
         from pg_catalog.jsonb_array_elements(ingest_shopify_backfill.resources)
             with ordinality as r (value, n)
         order by r.n
-        returning shopify_event_id, topic, payload
+        returning shopify_event_id
     )
-    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-        'id', l.shopify_event_id, 'topic', l.topic, 'payload', l.payload) order by l.shopify_event_id)
-    into v_landed
-    from landed as l;
+    select array_agg(l.shopify_event_id order by l.shopify_event_id) into v_ids from landed as l;
 
     begin
-        -- fast path: the whole page, set-based
-        if not private.shopify_page_looks_valid(v_landed) then
+        -- fast path: the whole page, set-based, when it is well-formed throughout
+        if not private.shopify_page_looks_valid(ingest_shopify_backfill.resources) then
             raise exception 'page needs the field-by-field path' using errcode = '22023';
         end if;
-        perform private.shopify_apply_products(v_shop.shop_id, coalesce((
-            select pg_catalog.jsonb_agg(l -> 'payload') from pg_catalog.jsonb_array_elements(v_landed) as l
-            where l ->> 'topic' = 'backfill/product'), '[]'));
-        perform private.shopify_apply_inventory_items(v_shop.shop_id, coalesce((
-            select pg_catalog.jsonb_agg(l -> 'payload') from pg_catalog.jsonb_array_elements(v_landed) as l
-            where l ->> 'topic' = 'backfill/inventory_item'), '[]'));
-        perform private.shopify_apply_customers(v_shop.shop_id, coalesce((
-            select pg_catalog.jsonb_agg(l -> 'payload') from pg_catalog.jsonb_array_elements(v_landed) as l
-            where l ->> 'topic' = 'backfill/customer'), '[]'));
+        perform private.shopify_apply_products(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
+            ingest_shopify_backfill.resources, '$[*] ? (@.kind == "product").resource'));
+        perform private.shopify_apply_inventory_items(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
+            ingest_shopify_backfill.resources, '$[*] ? (@.kind == "inventory_item").resource'));
+        perform private.shopify_apply_customers(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
+            ingest_shopify_backfill.resources, '$[*] ? (@.kind == "customer").resource'));
         v_stale := array(
             select a.order_id
-            from private.shopify_apply_orders(v_shop.shop_id, coalesce((
-                select pg_catalog.jsonb_agg(l -> 'payload') from pg_catalog.jsonb_array_elements(v_landed) as l
-                where l ->> 'topic' = 'backfill/order'), '[]')) as a
+            from private.shopify_apply_orders(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
+                ingest_shopify_backfill.resources, '$[*] ? (@.kind == "order").resource')) as a
             where a.outcome = 'stale');
-        update app.shopify_event as e set status = 'stale'
-        where e.shop_id = v_shop.shop_id
-            and e.shopify_event_id in (select (l ->> 'id')::bigint from pg_catalog.jsonb_array_elements(v_landed) as l)
-            and e.topic = 'backfill/order'
-            and (e.payload ->> 'id')::bigint = any (v_stale);
-        return pg_catalog.jsonb_build_object('received', v_count, 'dead_lettered', 0,
-            'stale', pg_catalog.cardinality(v_stale));
+        if pg_catalog.cardinality(v_stale) > 0 then
+            update app.shopify_event as e set status = 'stale'
+            where e.shop_id = v_shop.shop_id
+                and e.shopify_event_id = any (v_ids)
+                and e.topic = 'backfill/order'
+                and (e.payload ->> 'id')::bigint = any (v_stale);
+        end if;
+        return pg_catalog.jsonb_build_object('received', pg_catalog.cardinality(v_ids),
+            'dead_lettered', 0, 'stale', pg_catalog.cardinality(v_stale));
     exception when others then
         if left(sqlstate, 2) in ('40', '53', '55', '57', '08') then
             raise;
@@ -445,21 +438,23 @@ begin
 
     -- slow path: one resource at a time, so the bad ones are found and named
     for v_row in
-        select (l ->> 'id')::bigint as id, l ->> 'topic' as topic, l -> 'payload' as payload
-        from pg_catalog.jsonb_array_elements(v_landed) as l
-        order by (l ->> 'id')::bigint
+        select e.shopify_event_id, e.topic, e.payload
+        from app.shopify_event as e
+        where e.shop_id = v_shop.shop_id and e.shopify_event_id = any (v_ids)
+        order by e.shopify_event_id
     loop
-        v_result := private.shopify_try(v_shop.shop_id, v_row.id, v_row.topic, v_row.payload, null);
+        v_result := private.shopify_try(v_shop.shop_id, v_row.shopify_event_id, v_row.topic,
+                                        v_row.payload, null);
         v_dead := v_dead + (v_result ->> 'outcome' = 'dead_lettered')::integer;
     end loop;
     if v_dead > 0 then
         perform pg_catalog.set_config('response.status', '400', true);
     end if;
-    return pg_catalog.jsonb_build_object('received', v_count, 'dead_lettered', v_dead,
+    return pg_catalog.jsonb_build_object('received', pg_catalog.cardinality(v_ids),
+        'dead_lettered', v_dead,
         'stale', (select pg_catalog.count(*) from app.shopify_event as e
-                  where e.shop_id = v_shop.shop_id and e.status = 'stale'
-                      and e.shopify_event_id in (select (l ->> 'id')::bigint
-                                                 from pg_catalog.jsonb_array_elements(v_landed) as l)));
+                  where e.shop_id = v_shop.shop_id and e.shopify_event_id = any (v_ids)
+                      and e.status = 'stale'));
 end
 $$;
 

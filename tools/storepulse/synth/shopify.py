@@ -141,9 +141,10 @@ class HotRodAN:
         duplicate_rate: share of events delivered twice (same ids and body, attempt 2,
           5 s to 30 min later). reorder_rate: share of events arriving late; one whose order
           has a newer version within 10 min arrives after that version, others 0.5-10 min
-          late. stale_retry_rate: share of orders/updated deliveries whose order has a newer
-          version within 24 h that fail first and arrive only 1-4 h later, after the newer
-          version (attempt 2-8). All zero: `events()` with arrival latencies.
+          late. stale_retry_rate: share of order versions (orders/create, paid, updated,
+          cancelled) with a newer version within 24 h whose first attempts fail: the only
+          delivery comes 1-4 h later, after the newer version (attempt 2-8). All zero:
+          `events()` with arrival latencies, in the same order.
         """
         rng, seq = random.Random(f"{self.seed}:deliveries"), itertools.count()
         heap: list[tuple[float, int, Delivery]] = []
@@ -154,7 +155,7 @@ class HotRodAN:
                 yield heapq.heappop(heap)[2]
             on_time = arrive = max(on_time + 0.001, ts + rng.uniform(0.2, 2.5))
             attempt = 1
-            if (d.topic == "orders/updated" and nxt is not None and nxt - ts <= 86400
+            if (d.topic in VERSION_TOPICS and nxt is not None and nxt - ts <= 86400
                     and rng.random() < stale_retry_rate):
                 arrive = max(ts + rng.uniform(3600, 4 * 3600), nxt + rng.uniform(60, 3 * 3600))
                 attempt = rng.randint(2, 8)
@@ -174,7 +175,7 @@ class HotRodAN:
 
     def _quiet_pass(self) -> tuple[Truth, Simulation, dict[int, list[int]]]:
         if self._quiet is None:
-            sim = self._sim()
+            sim = self._sim(self.progress)
             truth = Truth(TZ, self.scale.start_date, self.scale.end_date, self.scale.as_of)
             orders_of: dict[int, list[int]] = {}
             for e in sim.run():
