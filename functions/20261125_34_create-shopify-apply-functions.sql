@@ -25,74 +25,78 @@ create function private.sales_contributions(p_shop_id uuid, p_order_ids bigint[]
         cancelled_orders integer,
         refunded_units integer
     )
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
-    with counted as (
-        select o.*
-        from app.shopify_order as o
-        where o.shop_id = p_shop_id
-            and o.order_id = any (p_order_ids)
-            and not o.is_test
-    ),
-    parts as (
-        -- the order itself: one order, its shipping and tax, on its day
-        select o.local_date as day, o.local_hour as hour, null::bigint as product_id,
-            1 as orders, 0 as units, 0::numeric as gross_sales, 0::numeric as discounts,
-            0::numeric as returns,
-            case when o.financial_status = 'voided' then 0 else o.total_shipping end as shipping,
-            case when o.financial_status = 'voided' then 0 else o.total_tax end as taxes,
-            (o.cancelled_at is not null)::integer as cancelled_orders, 0 as refunded_units
-        from counted as o
-        union all
-        -- its line items: units, gross sales and discounts per product, on its day
-        select o.local_date, o.local_hour, coalesce(l.product_id, 0),
-            0, l.quantity, l.price * l.quantity, l.discount, 0, 0, 0, 0, 0
-        from counted as o
-            join app.shopify_order_line as l
-                on l.shop_id = o.shop_id
-                and l.order_id = o.order_id
-        where not l.is_gift_card
-            and o.financial_status is distinct from 'voided'
-        union all
-        -- its refunded lines: returns and refunded tax per product, on the refund's day
-        select r.local_date, r.local_hour, coalesce(l.product_id, 0),
-            0, 0, 0, 0, rl.subtotal, 0, -rl.total_tax, 0, rl.quantity
-        from counted as o
-            join app.shopify_refund as r
-                on r.shop_id = o.shop_id
-                and r.order_id = o.order_id
-            join app.shopify_refund_line as rl
-                on rl.shop_id = r.shop_id
-                and rl.refund_id = r.refund_id
-            left join app.shopify_order_line as l
-                on l.shop_id = rl.shop_id
-                and l.order_id = rl.order_id
-                and l.line_item_id = rl.line_item_id
-        where not coalesce(l.is_gift_card, false)
-        union all
-        -- its order adjustments: shipping refunds and refund discrepancies, on the refund's day
-        select r.local_date, r.local_hour, null::bigint,
-            0, 0, 0, 0,
-            case when a.kind = 'refund_discrepancy' then -a.amount else 0 end,
-            case when a.kind = 'shipping_refund' then -abs(a.amount) else 0 end,
-            -abs(a.tax_amount), 0, 0
-        from counted as o
-            join app.shopify_refund as r
-                on r.shop_id = o.shop_id
-                and r.order_id = o.order_id
-            join app.shopify_order_adjustment as a
-                on a.shop_id = r.shop_id
-                and a.refund_id = r.refund_id
-    )
-    select p.day, p.hour, p.product_id,
-        sum(p.orders)::integer, sum(p.units)::integer, sum(p.gross_sales), sum(p.discounts),
-        sum(p.returns), sum(p.shipping), sum(p.taxes), sum(p.cancelled_orders)::integer,
-        sum(p.refunded_units)::integer
-    from parts as p
-    group by p.day, p.hour, p.product_id
+#variable_conflict use_column
+begin
+    return query
+        with counted as (
+            select o.*
+            from app.shopify_order as o
+            where o.shop_id = p_shop_id
+                and o.order_id = any (p_order_ids)
+                and not o.is_test
+        ),
+        parts as (
+            -- the order itself: one order, its shipping and tax, on its day
+            select o.local_date as day, o.local_hour as hour, null::bigint as product_id,
+                1 as orders, 0 as units, 0::numeric as gross_sales, 0::numeric as discounts,
+                0::numeric as returns,
+                case when o.financial_status = 'voided' then 0 else o.total_shipping end as shipping,
+                case when o.financial_status = 'voided' then 0 else o.total_tax end as taxes,
+                (o.cancelled_at is not null)::integer as cancelled_orders, 0 as refunded_units
+            from counted as o
+            union all
+            -- its line items: units, gross sales and discounts per product, on its day
+            select o.local_date, o.local_hour, coalesce(l.product_id, 0),
+                0, l.quantity, l.price * l.quantity, l.discount, 0, 0, 0, 0, 0
+            from counted as o
+                join app.shopify_order_line as l
+                    on l.shop_id = o.shop_id
+                    and l.order_id = o.order_id
+            where not l.is_gift_card
+                and o.financial_status is distinct from 'voided'
+            union all
+            -- its refunded lines: returns and refunded tax per product, on the refund's day
+            select r.local_date, r.local_hour, coalesce(l.product_id, 0),
+                0, 0, 0, 0, rl.subtotal, 0, -rl.total_tax, 0, rl.quantity
+            from counted as o
+                join app.shopify_refund as r
+                    on r.shop_id = o.shop_id
+                    and r.order_id = o.order_id
+                join app.shopify_refund_line as rl
+                    on rl.shop_id = r.shop_id
+                    and rl.refund_id = r.refund_id
+                left join app.shopify_order_line as l
+                    on l.shop_id = rl.shop_id
+                    and l.order_id = rl.order_id
+                    and l.line_item_id = rl.line_item_id
+            where not coalesce(l.is_gift_card, false)
+            union all
+            -- its order adjustments: shipping refunds and refund discrepancies, on the refund's day
+            select r.local_date, r.local_hour, null::bigint,
+                0, 0, 0, 0,
+                case when a.kind = 'refund_discrepancy' then -a.amount else 0 end,
+                case when a.kind = 'shipping_refund' then -abs(a.amount) else 0 end,
+                -abs(a.tax_amount), 0, 0
+            from counted as o
+                join app.shopify_refund as r
+                    on r.shop_id = o.shop_id
+                    and r.order_id = o.order_id
+                join app.shopify_order_adjustment as a
+                    on a.shop_id = r.shop_id
+                    and a.refund_id = r.refund_id
+        )
+        select p.day, p.hour, p.product_id,
+            sum(p.orders)::integer, sum(p.units)::integer, sum(p.gross_sales), sum(p.discounts),
+            sum(p.returns), sum(p.shipping), sum(p.taxes), sum(p.cancelled_orders)::integer,
+            sum(p.refunded_units)::integer
+        from parts as p
+        group by p.day, p.hour, p.product_id;
+end
 $$;
 
 comment on function private.sales_contributions(uuid, bigint[]) is 'What the given orders contribute to the Sales Pulse rollups, per local day, hour and product (product_id null: order-level figures). Test and deleted orders contribute nothing. The one definition of the figures: see README.md.';
@@ -327,26 +331,29 @@ grant execute on function private.shopify_apply_customers(uuid, jsonb) to servic
 
 create function private.refresh_first_orders(p_shop_id uuid, p_customer_ids bigint[])
     returns void
-    language sql
+    language plpgsql
     volatile
     security invoker
     set search_path = ''
 as $$
-    update app.shopify_customer as c
-    set first_order_date = f.first_order_date
-    from (
-        select i.customer_id, (
-            select pg_catalog.min(o.local_date)
-            from app.shopify_order as o
-            where o.shop_id = p_shop_id
-                and o.customer_id = i.customer_id
-                and not o.is_test
-        ) as first_order_date
-        from (select distinct pg_catalog.unnest(p_customer_ids) as customer_id) as i
-    ) as f
-    where c.shop_id = p_shop_id
-        and c.customer_id = f.customer_id
-        and c.first_order_date is distinct from f.first_order_date
+#variable_conflict use_column
+begin
+        update app.shopify_customer as c
+        set first_order_date = f.first_order_date
+        from (
+            select i.customer_id, (
+                select pg_catalog.min(o.local_date)
+                from app.shopify_order as o
+                where o.shop_id = p_shop_id
+                    and o.customer_id = i.customer_id
+                    and not o.is_test
+            ) as first_order_date
+            from (select distinct pg_catalog.unnest(p_customer_ids) as customer_id) as i
+        ) as f
+        where c.shop_id = p_shop_id
+            and c.customer_id = f.customer_id
+            and c.first_order_date is distinct from f.first_order_date;
+end
 $$;
 
 comment on function private.refresh_first_orders(uuid, bigint[]) is 'Recomputes the given customers'' first counted order day from their orders.';

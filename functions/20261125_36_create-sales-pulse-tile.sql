@@ -9,31 +9,35 @@
 
 create function private.sales_figures(p_shop_id uuid, p_from date, p_to date)
     returns jsonb
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
-    select pg_catalog.jsonb_build_object(
-        'orders', coalesce(pg_catalog.sum(d.orders), 0),
-        'units', coalesce(pg_catalog.sum(d.units), 0),
-        'gross_sales', coalesce(pg_catalog.sum(d.gross_sales), 0),
-        'discounts', coalesce(pg_catalog.sum(d.discounts), 0),
-        'returns', coalesce(pg_catalog.sum(d.returns), 0),
-        'net_sales', coalesce(pg_catalog.sum(d.gross_sales - d.discounts - d.returns), 0),
-        'shipping', coalesce(pg_catalog.sum(d.shipping), 0),
-        'taxes', coalesce(pg_catalog.sum(d.taxes), 0),
-        'total_sales', coalesce(pg_catalog.sum(d.gross_sales - d.discounts - d.returns + d.shipping + d.taxes), 0),
-        'average_order_value', pg_catalog.round(
-            pg_catalog.sum(d.gross_sales - d.discounts) / nullif(pg_catalog.sum(d.orders), 0), 2),
-        'cancelled_orders', coalesce(pg_catalog.sum(d.cancelled_orders), 0),
-        'refund_rate', pg_catalog.round(
-            pg_catalog.sum(d.returns) / nullif(pg_catalog.sum(d.gross_sales), 0), 4),
-        'cancellation_rate', pg_catalog.round(
-            pg_catalog.sum(d.cancelled_orders)::numeric / nullif(pg_catalog.sum(d.orders), 0), 4))
-    from app.sales_daily as d
-    where d.shop_id = p_shop_id
-        and d.day between p_from and p_to
+#variable_conflict use_column
+begin
+    return (
+        select pg_catalog.jsonb_build_object(
+            'orders', coalesce(pg_catalog.sum(d.orders), 0),
+            'units', coalesce(pg_catalog.sum(d.units), 0),
+            'gross_sales', coalesce(pg_catalog.sum(d.gross_sales), 0),
+            'discounts', coalesce(pg_catalog.sum(d.discounts), 0),
+            'returns', coalesce(pg_catalog.sum(d.returns), 0),
+            'net_sales', coalesce(pg_catalog.sum(d.gross_sales - d.discounts - d.returns), 0),
+            'shipping', coalesce(pg_catalog.sum(d.shipping), 0),
+            'taxes', coalesce(pg_catalog.sum(d.taxes), 0),
+            'total_sales', coalesce(pg_catalog.sum(d.gross_sales - d.discounts - d.returns + d.shipping + d.taxes), 0),
+            'average_order_value', pg_catalog.round(
+                pg_catalog.sum(d.gross_sales - d.discounts) / nullif(pg_catalog.sum(d.orders), 0), 2),
+            'cancelled_orders', coalesce(pg_catalog.sum(d.cancelled_orders), 0),
+            'refund_rate', pg_catalog.round(
+                pg_catalog.sum(d.returns) / nullif(pg_catalog.sum(d.gross_sales), 0), 4),
+            'cancellation_rate', pg_catalog.round(
+                pg_catalog.sum(d.cancelled_orders)::numeric / nullif(pg_catalog.sum(d.orders), 0), 4))
+        from app.sales_daily as d
+        where d.shop_id = p_shop_id
+            and d.day between p_from and p_to);
+end
 $$;
 
 comment on function private.sales_figures(uuid, date, date) is 'Sales Pulse figures of a shop over shop-local days p_from..p_to (inclusive).';
@@ -58,27 +62,31 @@ comment on function private.sales_delta(jsonb, jsonb) is 'Change and percent cha
 
 create function private.sales_customers(p_shop_id uuid, p_from date, p_to date)
     returns jsonb
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
-    with new_customers as (
-        select pg_catalog.count(*) as n
-        from app.shopify_customer as c
-        where c.shop_id = p_shop_id
-            and c.first_order_date between p_from and p_to
-    ),
-    buying as (
-        select pg_catalog.count(distinct o.customer_id) as n
-        from app.shopify_order as o
-        where o.shop_id = p_shop_id
-            and o.local_date between p_from and p_to
-            and not o.is_test
-            and o.customer_id is not null
-    )
-    select pg_catalog.jsonb_build_object('new', nc.n, 'returning', b.n - nc.n)
-    from new_customers as nc, buying as b
+#variable_conflict use_column
+begin
+    return (
+        with new_customers as (
+            select pg_catalog.count(*) as n
+            from app.shopify_customer as c
+            where c.shop_id = p_shop_id
+                and c.first_order_date between p_from and p_to
+        ),
+        buying as (
+            select pg_catalog.count(distinct o.customer_id) as n
+            from app.shopify_order as o
+            where o.shop_id = p_shop_id
+                and o.local_date between p_from and p_to
+                and not o.is_test
+                and o.customer_id is not null
+        )
+        select pg_catalog.jsonb_build_object('new', nc.n, 'returning', b.n - nc.n)
+        from new_customers as nc, buying as b);
+end
 $$;
 
 comment on function private.sales_customers(uuid, date, date) is 'New customers (first counted order in the window) and returning ones (ordered in the window, first ordered before it); guests count in neither.';
