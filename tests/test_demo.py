@@ -10,6 +10,10 @@ import pytest
 
 EXPECTED = (
     "created; added mia@hotrodan.example",
+    "backfilled the catalog first",
+    "Sales Pulse: Hot Rod AN (USD, America/Los_Angeles), 2026-11-25",
+    "Top products, last 30 days (net sales):",
+    "Cache-Control: max-age=300",
     "operator otto  hot-rod-an.myshopify.com (operator)",
     "stranger renames it              -> 403 42501",
     "anon creates a shop              -> 401 42501",
@@ -23,9 +27,10 @@ def test_demo_shows_the_shop_and_cleans_up(server: str) -> None:
     """`storepulse demo` migrates, shows the shop, team and refusals, and exits 0."""
     env = {**os.environ, "STOREPULSE_SERVER": server}
     env.pop("STOREPULSE_DATABASE_URL", None)
-    out = subprocess.run([sys.executable, "-m", "storepulse.cli", "demo"], env=env,
+    out = subprocess.run([sys.executable, "-m", "storepulse.cli", "demo", "--days", "12"], env=env,
                          capture_output=True, text=True, timeout=180, check=False)
     assert out.returncode == 0, out.stderr[-3000:]
     for line in EXPECTED:
         assert line in out.stdout, f"{line!r} missing from:\n{out.stdout}"
     assert f"{server} server ready" in out.stdout
+    assert " 0 applied" not in out.stdout and "http " not in out.stdout

@@ -21,7 +21,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Start the embedded database, migrate it, create a demo shop and show it."""
     from storepulse import demo  # noqa: PLC0415 - imports psycopg-heavy code lazily
 
-    return demo.run(keep=args.keep)
+    return demo.run(keep=args.keep, days=args.days)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="start a database, migrate it, and show a demo shop")
     p.add_argument("--keep", action="store_true",
                    help="keep the database running until Ctrl-C (default: clean up)")
+    p.add_argument("--days", type=int, default=92,
+                   help="days of Hot Rod AN to generate and ingest (default: a season, 92)")
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("lint", help="lint the SQL files, and a database if --database is given")
     p.add_argument("--database", help="postgresql:// URL of a migrated database")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
+from decimal import Decimal
+from typing import Any
 
 import psycopg
 
 from storepulse import migrate, postgrest, seed
 from storepulse.harness import build_stack
+from storepulse.shopify_load import create_store_shop, ingest_backfill, ingest_deliveries
+from storepulse.synth import HotRodAN, Scale, arrival_stats
 
 TEAM = (("manager", "mia@hotrodan.example"), ("operator", "otto@hotrodan.example"),
         ("viewer", "vera@hotrodan.example"))
@@ -25,7 +30,7 @@ def _table(rows: list[dict], cols: list[str]) -> str:
     return "\n".join(["    " + head, "    " + "-" * len(head), *("    " + b for b in body)])
 
 
-def run(*, keep: bool) -> int:
+def run(*, keep: bool, days: int = 92) -> int:
     """Do the whole demo; return the exit code."""
     _say("storepulse demo")
     _say("1. Starting PostgreSQL (native binaries if installed, else the PyPI server)...")
@@ -38,7 +43,8 @@ def run(*, keep: bool) -> int:
              f"{stack.migrate_seconds:.2f} s (yoyo, from migrations/ policies/ functions/ "
              "views/ cron/)")
         with stack.connect(autocommit=True) as conn:
-            _show(conn)
+            shop, owner = _show(conn)
+            _season(conn, shop, owner, days)
         _say(f"\nDone in {time.monotonic() - t0:.1f} s.")
         _say("\nConnect while it runs (with --keep):")
         _say(f"    psql '{stack.main_url}'")
@@ -55,12 +61,10 @@ def run(*, keep: bool) -> int:
     return 0
 
 
-def _show(conn: psycopg.Connection) -> None:
-    owner = seed.create_user(conn, "olive@hotrodan.example")
+def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     _say("3. Signed up the owner olive@hotrodan.example; she creates the shop through "
          "POST /rpc/create_shop:")
-    shop = seed.create_shop(conn, owner, "hot-rod-an.myshopify.com", name="Hot Rod AN",
-                            currency="USD", iana_timezone="America/Los_Angeles")
+    shop, owner = create_store_shop(conn, HotRodAN(scale="season"))
     as_owner = postgrest.user(owner)
     team = {}
     for role, email in TEAM:
@@ -109,3 +113,87 @@ def _show(conn: psycopg.Connection) -> None:
         resp = postgrest.rpc(conn, fn, args, identity=ident)
         msg = resp.body.get("message") if isinstance(resp.body, dict) else resp.body
         _say(f"   {label:32} -> {resp.status} {resp.code}: {msg}")
+    return shop, owner
+
+
+def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: int) -> None:
+    store = HotRodAN(scale=Scale("demo", days, Decimal(1_000_000)), seed=7)
+    _say(f"\n7. Generating {days} days of Hot Rod AN (to {store.shop['as_of']:%Y-%m-%d %H:%M} "
+         "shop time) as Shopify would deliver them...")
+    catalog = [page for page in store.backfill_resources(250)
+               if page and page[0]["kind"] in ("product", "inventory_item")]
+    counts = ingest_backfill(conn, catalog, store.shop["domain"])
+    _say(f"   backfilled the catalog first: {counts['received']:,} products and inventory items "
+         "through POST /rpc/ingest_shopify_backfill")
+    deliveries = list(store.deliveries())
+    stats = arrival_stats(deliveries)
+    _say(f"   {stats['deliveries']:,} webhook deliveries: {stats['duplicates']} duplicates, "
+         f"{stats['out_of_order']} out of order, {stats['stale_versions']} stale versions")
+    _say("   Each goes through POST /rpc/ingest_shopify_webhook as service_role "
+         "(raw body + HMAC):")
+    t0 = time.monotonic()
+    outcomes = ingest_deliveries(conn, deliveries, total=len(deliveries), progress=True)
+    took = time.monotonic() - t0
+    _say(f"   done in {took:.1f} s ({len(deliveries) / took:.0f}/s): "
+         + ", ".join(f"{v:,} {k}" for k, v in outcomes.most_common()))
+    resp = postgrest.rpc(conn, "sales_pulse", {"shop_id": str(shop),
+                                               "as_of": store.shop["as_of"].isoformat()},
+                         identity=postgrest.user(owner), method="GET").raise_for_status()
+    _say(f"\n8. GET /rpc/sales_pulse as the owner (Cache-Control: "
+         f"{resp.headers.get('Cache-Control')}):\n")
+    _say(render_tile(resp.body))
+
+
+def _usd(x: Any, sign: bool = False) -> str:
+    v = Decimal(str(x))
+    return f"{'+' if sign and v >= 0 else ''}{'-' if v < 0 else ''}${abs(v):,.2f}"
+
+
+def _pct(change: dict[str, Any] | None) -> str:
+    if not change or change.get("percent") is None:
+        return "n/a"
+    return f"{change['percent']:+.1f}%"
+
+
+def _spark(values: list[Any]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    nums = [float(v) for v in values]
+    top = max(nums) or 1.0
+    return "".join(bars[min(7, max(0, int(v / top * 7.999)))] for v in nums)
+
+
+def render_tile(t: dict[str, Any]) -> str:
+    """The Sales Pulse document as a terminal tile."""
+    shop, today = t["shop"], t["today"]
+    last_week = dt.date.fromisoformat(t["local_date"]) - dt.timedelta(days=7)
+    lines = [f"  Sales Pulse: {shop['name']} ({shop['currency']}, {shop['iana_timezone']}), "
+             f"{t['local_date']}",
+             f"  Today through {today['through_hour']}:59: {today['so_far']['orders']} orders, "
+             f"net sales {_usd(today['so_far']['net_sales'])} "
+             f"({_pct(today['delta'].get('net_sales'))} vs {last_week:%a %b %d})", ""]
+    p7, p30 = t["periods"]["last_7_days"], t["periods"]["last_30_days"]
+    lines.append(f"  {'':22}{'last 7 days':>14}{'change':>9}{'last 30 days':>15}{'change':>9}")
+    for label, key, fmt in (("Orders", "orders", str), ("Units", "units", str),
+                            ("Gross sales", "gross_sales", _usd),
+                            ("Discounts", "discounts", _usd), ("Returns", "returns", _usd),
+                            ("Net sales", "net_sales", _usd), ("Shipping", "shipping", _usd),
+                            ("Taxes", "taxes", _usd), ("Total sales", "total_sales", _usd),
+                            ("Average order value", "average_order_value",
+                             lambda v: "n/a" if v is None else _usd(v))):
+        lines.append(f"  {label:22}{fmt(p7['current'][key]):>14}{_pct(p7['delta'].get(key)):>9}"
+                     f"{fmt(p30['current'][key]):>15}{_pct(p30['delta'].get(key)):>9}")
+    for label, key in (("Refund rate", "refund_rate"), ("Cancellation rate", "cancellation_rate")):
+        a, b = p7["current"][key], p30["current"][key]
+        lines.append(f"  {label:22}{'n/a' if a is None else f'{a:.1%}':>14}{'':9}"
+                     f"{'n/a' if b is None else f'{b:.1%}':>15}")
+    lines.append(f"  {'New / returning':22}{'%d / %d' % (p7['customers']['new'], p7['customers']['returning']):>14}"
+                 f"{'':9}{'%d / %d' % (p30['customers']['new'], p30['customers']['returning']):>15}")
+    lines += ["", f"  Net sales, last 30 days  {_spark(t['series']['net_sales'])}", "",
+              "  Top products, last 30 days (net sales):"]
+    for i, p in enumerate(t["top_products"], 1):
+        lines.append(f"    {i}. {p['title'][:48]:48} {_usd(p['net_sales']):>12} {p['units']:>5} units")
+    fresh = t["freshness"]
+    lines += ["", f"  Conversion: {t['conversion']['status'].replace('_', ' ')} (GA4 sessions "
+              "join later)",
+              f"  Freshness: last webhook received {fresh['last_event_received_at']}"]
+    return "\n".join(lines)
