@@ -12,6 +12,8 @@ drop function api.ingest_shopify_webhook(text, text, text, text, timestamptz, te
 
 drop function private.shopify_try(uuid, bigint, text, jsonb, timestamptz);
 
+drop function private.is_retryable_sqlstate(text);
+
 drop function private.shopify_shop_by_domain(text);
 
 drop function private.shopify_dispatch(uuid, text, jsonb, timestamptz);

@@ -230,6 +230,21 @@ comment on function private.shopify_shop_by_domain(text) is 'The shop for a mysh
 
 grant execute on function private.shopify_shop_by_domain(text) to service_role;
 
+create function private.is_retryable_sqlstate(p_sqlstate text)
+    returns boolean
+    language sql
+    immutable
+    security invoker
+    set search_path = ''
+as $$
+    -- serialization and deadlocks, resources, lock waits, operator intervention, connections
+    select pg_catalog.left(p_sqlstate, 2) in ('40', '53', '55', '57', '08')
+$$;
+
+comment on function private.is_retryable_sqlstate(text) is 'Whether an error is worth retrying (contention, resources, connections) rather than dead-lettering the payload.';
+
+grant execute on function private.is_retryable_sqlstate(text) to service_role;
+
 create function private.shopify_try(p_shop_id uuid, p_shopify_event_id bigint, p_topic text,
                                     p_payload jsonb, p_triggered_at timestamptz)
     returns jsonb
@@ -250,8 +265,7 @@ begin
     exception when others then
         get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
             v_field = column_name;
-        -- contention and resource errors are worth a retry, not a dead letter
-        if left(v_state, 2) in ('40', '53', '55', '57', '08') then
+        if private.is_retryable_sqlstate(v_state) then
             raise;
         end if;
         insert into app.shopify_dead_letter (shop_id, shopify_event_id, topic, error_code,
@@ -431,7 +445,7 @@ begin
         return pg_catalog.jsonb_build_object('received', pg_catalog.cardinality(v_ids),
             'dead_lettered', 0, 'stale', pg_catalog.cardinality(v_stale));
     exception when others then
-        if left(sqlstate, 2) in ('40', '53', '55', '57', '08') then
+        if private.is_retryable_sqlstate(sqlstate) then
             raise;
         end if;
     end;
@@ -497,7 +511,7 @@ begin
             v_replayed := v_replayed + 1;
         exception when others then
             get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
-            if left(v_state, 2) in ('40', '53', '55', '57', '08') then
+            if private.is_retryable_sqlstate(v_state) then
                 raise;
             end if;
             update app.shopify_dead_letter as d

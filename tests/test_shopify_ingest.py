@@ -162,6 +162,13 @@ def test_fuzzed_payloads_apply_whole_or_not_at_all(db, shop, path, value) -> Non
     with db.transaction(force_rollback=True):
         payload = ss.mutate(ss.order(with_refund=True), path, value)
         resp = hook(db, "orders/create", payload)
+        if resp.status == 400 and "outcome" not in resp.body:
+            # not even representable as jsonb (a \u0000): refused before anything lands
+            assert resp.body["code"] == "22P05", resp
+            assert state(db, shop_id) == state_empty(db, shop_id)
+            assert db.execute("select count(*) from app.shopify_event where shop_id = %s",
+                              (shop_id,)).fetchone()[0] == 0
+            return
         if resp.status == 400:
             assert resp.body["outcome"] == "dead_lettered" and resp.body["code"]
             assert state(db, shop_id) == state_empty(db, shop_id)
