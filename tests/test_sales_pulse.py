@@ -162,3 +162,17 @@ def test_any_interleaving_ends_in_the_in_order_state(db, in_order_state, seed_, 
         shop_id = _ingest(db, [e for _, e in keyed])
         assert _state(db, shop_id) == in_order_state
     assert len(EVENTS) > 50
+
+
+def test_tile_reads_use_indexes_as_a_member(season) -> None:  # noqa: ANN001
+    """The tile's widest read (30 days of products) is an index range scan under RLS."""
+    conn, shop_id, owner = season
+    conn.execute("analyze app.sales_product_daily")
+    with postgrest.acting_as(conn, postgrest.user(owner)):
+        plan = conn.execute(
+            "explain (format json) select product_id, sum(gross_sales - discounts - returns) "
+            "from app.sales_product_daily where shop_id = %s and day between %s and %s "
+            "group by 1", (shop_id, TODAY - dt.timedelta(days=30), TODAY)).fetchone()[0][0]["Plan"]
+    text = str(plan)
+    assert "Seq Scan" not in text, plan
+    assert "pk_sales_product_daily" in text and "InitPlan" in text, plan
