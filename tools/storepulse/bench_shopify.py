@@ -6,8 +6,8 @@
    store's deliveries (server-side: the function's own run time; and round trip
    through the PostgREST stand-in).
 2. Backfill throughput in orders per second (api.ingest_shopify_backfill, pages of 250),
-   and its ratio to COPY of the same normalised rows into empty tables with the same
-   indexes. Goal: at least 0.5.
+   and its ratio to binary COPY of the same normalised rows into empty twins of the tables
+   (CREATE TABLE ... LIKE ... INCLUDING ALL: same indexes, no foreign keys). Goal: 0.5.
 3. Sales Pulse latency, warm and server-side, p50 and p95, as an authenticated member,
    after the whole scale is loaded. Goal: p95 at most 20 ms at "large" (3 years of a
    store growing to $10M a year).
