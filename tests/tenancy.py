@@ -1,12 +1,15 @@
 """What the tenancy proofs need to know about each table and api function.
 
-Every table in schema app must be listed in TABLE_SEEDERS, and every function in
-schema api in API_CALLS: tests/test_rls.py fails on any that is missing, so a new
-table or function cannot slip past the row-level security properties.
+Every table in schemas app and audit must be listed in TABLE_SEEDERS, and every function
+in schema api in API_CALLS: tests/test_rls.py fails on any that is missing, so a new
+table or function cannot slip past the row-level security properties. READERS names
+the relations only some member roles may read.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +29,24 @@ class World:
     shops: list[uuid.UUID] = field(default_factory=list)
     members: dict[uuid.UUID, dict[uuid.UUID, str]] = field(default_factory=dict)  # user->shop->role
     target_member: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # shop->a viewer
+    owner: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # shop->its founding owner
+    suggestion: dict[uuid.UUID, str] = field(default_factory=dict)  # shop->an undecided one
     outsider: uuid.UUID | None = None  # a user in no shop
+
+
+def _seed_suggestion(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    world.suggestion[shop] = seed.suggest(conn, shop)["suggestion_id"]
+
+
+def _seed_decision(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    suggestion = seed.suggest(conn, shop, kind="send_reply", subject_type="conversation",
+                              subject_id="conv-1", payload={"text": "Hi!"})
+    seed.decide(conn, shop, suggestion["suggestion_id"], world.owner[shop])
+
+
+def _seed_legal_hold(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    conn.execute("insert into app.shop_legal_hold (shop_id, reason) values (%s, 'seeded')",
+                  (shop,))
 
 
 # Tables: a function that writes at least one row of the table for a shop. app.shop and
@@ -34,7 +54,25 @@ class World:
 TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]] = {
     "app.shop": lambda conn, shop, world: None,
     "app.shop_member": lambda conn, shop, world: None,
+    "app.shop_legal_hold": _seed_legal_hold,
+    "audit.suggestion": _seed_suggestion,
+    "audit.decision": _seed_decision,
+    # written by the audit triggers on app.shop and app.shop_member as the world is built
+    "audit.row_change": lambda conn, shop, world: None,
 }
+
+# Relations only some member roles may read (the others see none of their rows).
+READERS: dict[str, frozenset[str]] = {
+    "audit.row_change": frozenset({"owner", "manager"}),
+}
+
+
+def _csv_rows(body: str) -> int:
+    return len(list(csv.reader(io.StringIO(body, newline="")))) - 1
+
+
+def _jsonl_rows(body: str) -> int:
+    return body.count("\n")  # one record a line, each ending in \n
 
 
 @dataclass(frozen=True)
@@ -45,6 +83,7 @@ class ApiCall:
     allowed: frozenset[str]
     per_shop: bool = True  # False: not about one shop (e.g. create_shop)
     kind: str = "write"  # 'write': refused with 42501; 'read': hidden rows are absent
+    rows: Callable[[Any], int] = len  # 'read': how many rows of the shop a body holds
 
 
 API_CALLS: dict[str, ApiCall] = {
@@ -64,6 +103,30 @@ API_CALLS: dict[str, ApiCall] = {
     "remove_shop_member": ApiCall(
         lambda shop, w: {"shop_id": str(shop), "user_id": str(w.target_member[shop])},
         frozenset({"owner", "manager"})),
+    "suggest_action": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "kind": "fix_seo_page", "subject_type": "page",
+                         "subject_id": "/products/widget", "payload": {"title": "Widget"},
+                         "source": "seo-rules", "model_version": "r7"},
+        frozenset({"owner", "manager", "operator"})),
+    "decide_action": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "suggestion_id": w.suggestion[shop],
+                         "outcome": "rejected", "note": "Not now"},
+        frozenset({"owner", "manager", "operator"})),
+    "set_legal_hold": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "held": True, "reason": "Dispute 42"},
+        frozenset({"owner"})),
+    "decision_log": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                            kind="read"),
+    "decision_latency": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                                kind="read"),
+    "approval_rates": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                              kind="read"),
+    "export_decisions_csv": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                                    kind="read", rows=_csv_rows),
+    "export_decisions_jsonl": ApiCall(lambda shop, w: {"shop_id": str(shop)},
+                                      frozenset(ROLES), kind="read", rows=_jsonl_rows),
+    "row_changes": ApiCall(lambda shop, w: {"shop_id": str(shop)},
+                           frozenset({"owner", "manager"}), kind="read"),
 }
 
 
@@ -79,6 +142,7 @@ def build_world(conn: psycopg.Connection, n_shops: int,
             (f"rls-{uuid.uuid4().hex[:12]}.myshopify.com", f"Shop {i}"),
         ).fetchone()[0]
         world.shops.append(shop)
+        world.owner[shop] = founder
         seed.add_member(conn, shop, founder, "owner")
         target = seed.create_user(conn)
         seed.add_member(conn, shop, target, "viewer")
