@@ -5,7 +5,7 @@
 -- before any trigger runs. These triggers stop everyone else who could: the tables'
 -- owner and superusers running ordinary SQL. The one exception is a DELETE issued by
 -- private.apply_audit_retention() itself: the trigger reads the call stack (PG_CONTEXT)
--- and lets a statement through only when that function is the one running it. A setting
+-- and lets a statement through only when that function is among its callers. A setting
 -- a caller could copy (set_config) is deliberately not enough; forging the stack needs
 -- CREATE on schema private, which only the owner has. The owner can also drop or disable
 -- these triggers (DDL): that is beyond what a trigger can prevent, and stays reviewable
@@ -24,7 +24,10 @@ declare
 begin
     if tg_op = 'DELETE' then
         get diagnostics v_stack = pg_context;
-        if v_stack ~ '\nPL/pgSQL function private\.apply_audit_retention\(\) line \d+ at (SQL statement|EXECUTE)(\n|$)' then
+        -- A caller frame of the retention function: "PL/pgSQL function
+        -- private.apply_audit_retention() line 42 at SQL statement" (words vary with
+        -- lc_messages; the signature does not, and statement text is quoted).
+        if v_stack ~ '\n[^\n"]*\sprivate\.apply_audit_retention\(\)[^\n"]*(\n|$)' then
             return null;
         end if;
     end if;

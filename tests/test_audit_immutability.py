@@ -82,8 +82,12 @@ def test_an_impostor_of_the_retention_function_is_refused(db: psycopg.Connection
             delete from audit.decision;
         end $$
     """)
-    with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
-        db.execute("select public.apply_audit_retention()")
+    db.execute("create schema xprivate")
+    db.execute("create function xprivate.apply_audit_retention() returns void "
+               "language plpgsql as 'begin delete from audit.decision; end'")
+    for impostor in ("public.apply_audit_retention()", "xprivate.apply_audit_retention()"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
+            db.execute(f"select {impostor}")
     assert db.execute("select count(*) from audit.decision").fetchone()[0] == 1
 
 

@@ -53,7 +53,8 @@ def test_an_edit_keeps_the_final_version_next_to_the_draft(db: psycopg.Connectio
     record = seed.decide(db, team.shop, draft["suggestion_id"], team.manager, "edited",
                          edited_payload=final)
     assert record["outcome"] == "edited"
-    assert (record["payload"], record["edited_payload"]) == ({"text": "Your parcel is late."}, final)
+    assert record["payload"] == {"text": "Your parcel is late."}
+    assert record["edited_payload"] == final
 
 
 @pytest.mark.parametrize("role", ["owner", "manager", "operator", "service_role", "viewer",

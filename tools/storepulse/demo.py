@@ -109,3 +109,35 @@ def _show(conn: psycopg.Connection) -> None:
         resp = postgrest.rpc(conn, fn, args, identity=ident)
         msg = resp.body.get("message") if isinstance(resp.body, dict) else resp.body
         _say(f"   {label:32} -> {resp.status} {resp.code}: {msg}")
+
+    _show_decisions(conn, shop, owner, team)
+
+
+def _show_decisions(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID,
+                    team: dict[str, uuid.UUID]) -> None:
+    _say("\n7. The analytics engine suggests a reorder; the team decides it "
+         "(POST /rpc/decide_action):")
+    shown = seed.suggest(conn, shop, subject_id="HR-CARB-01",
+                         payload={"sku": "HR-CARB-01", "quantity": 40},
+                         evidence=[{"tile": "inventory_cover", "id": "HR-CARB-01"}])
+    args = {"shop_id": str(shop), "suggestion_id": shown["suggestion_id"], "outcome": "approved"}
+    for label, user in (("viewer vera approves", team["viewer"]),
+                        ("operator otto approves", team["operator"]),
+                        ("manager mia rejects", team["manager"])):
+        resp = postgrest.rpc(conn, "decide_action",
+                             {**args, "outcome": "rejected" if "rejects" in label else "approved"},
+                             identity=postgrest.user(user))
+        outcome = f"{resp.status}: recorded" if resp.ok else \
+            f"{resp.status} {resp.code}: {resp.body.get('message')}"
+        _say(f"   {label:32} -> {outcome}")
+    as_owner = postgrest.user(owner)
+    log = postgrest.rpc(conn, "decision_log", {"shop_id": str(shop)}, identity=as_owner,
+                        method="GET").raise_for_status().body
+    _say("\n8. The decision log and the row-change audit, as the owner reads them:")
+    _say(_table([{k: r[k] for k in ("kind", "subject_id", "outcome", "decided_role")}
+                 for r in log], ["kind", "subject_id", "outcome", "decided_role"]))
+    changes = postgrest.rpc(conn, "row_changes", {"shop_id": str(shop)}, identity=as_owner,
+                            method="GET").raise_for_status().body
+    _say(_table([{"table": c["table_name"], "op": c["op"], "actor_role": c["actor_role"],
+                  "request_path": c["request_path"] or ""} for c in changes[::-1]],
+                ["table", "op", "actor_role", "request_path"]))
