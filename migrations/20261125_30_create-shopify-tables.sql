@@ -1,5 +1,5 @@
 -- Shopify data: raw deliveries, dead letters, and the normalised store model.
--- depends: 20261125_10_schedule-prune-cron-history
+-- depends: 20261125_26_schedule-audit-jobs
 --
 -- Every payload lands raw in app.shopify_event before it is applied; a payload that
 -- cannot be applied lands in app.shopify_dead_letter with the reason, for replay.

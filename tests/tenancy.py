@@ -1,12 +1,15 @@
 """What the tenancy proofs need to know about each table and api function.
 
-Every table in schema app must be listed in TABLE_SEEDERS, and every function in
-schema api in API_CALLS: tests/test_rls.py fails on any that is missing, so a new
-table or function cannot slip past the row-level security properties.
+Every table in schemas app and audit must be listed in TABLE_SEEDERS, and every function
+in schema api in API_CALLS: tests/test_rls.py fails on any that is missing, so a new
+table or function cannot slip past the row-level security properties. READERS names
+the relations only some member roles may read.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,8 +30,25 @@ class World:
     shops: list[uuid.UUID] = field(default_factory=list)
     members: dict[uuid.UUID, dict[uuid.UUID, str]] = field(default_factory=dict)  # user->shop->role
     target_member: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # shop->a viewer
+    owner: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # shop->its founding owner
+    suggestion: dict[uuid.UUID, str] = field(default_factory=dict)  # shop->an undecided one
     outsider: uuid.UUID | None = None  # a user in no shop
     domains: dict[uuid.UUID, str] = field(default_factory=dict)  # shop -> myshopify domain
+
+
+def _seed_suggestion(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    world.suggestion[shop] = seed.suggest(conn, shop)["suggestion_id"]
+
+
+def _seed_decision(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    suggestion = seed.suggest(conn, shop, kind="send_reply", subject_type="conversation",
+                              subject_id="conv-1", payload={"text": "Hi!"})
+    seed.decide(conn, shop, suggestion["suggestion_id"], world.owner[shop])
+
+
+def _seed_legal_hold(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    conn.execute("insert into app.shop_legal_hold (shop_id, reason) values (%s, 'seeded')",
+                  (shop,))
 
 
 def _no_rows(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
@@ -40,7 +60,7 @@ def _shopify(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
 
 
 # Tables: a function that writes at least one row of the table for a shop (each distinct
-# function runs once per shop).
+# function runs once per shop). app.shop and app.shop_member rows come from the world itself.
 TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]] = {
     "app.shop": _no_rows,
     "app.shop_member": _no_rows,
@@ -50,13 +70,28 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
         "shopify_order_deletion", "shopify_order_line", "shopify_order_discount_code",
         "shopify_refund", "shopify_refund_line", "shopify_order_adjustment",
         "shopify_transaction", "sales_daily", "sales_hourly", "sales_product_daily")},
+    "app.shop_legal_hold": _seed_legal_hold,
+    "audit.suggestion": _seed_suggestion,
+    "audit.decision": _seed_decision,
+    # written by the audit triggers on app.shop and app.shop_member as the world is built
+    "audit.row_change": _no_rows,
 }
-# Who may read a table, where not every member may (default: all four roles).
-TABLE_READERS: dict[str, frozenset[str]] = {
+
+# Relations only some member roles may read (the others see none of their rows).
+READERS: dict[str, frozenset[str]] = {
     "app.shopify_event": frozenset({"owner", "manager"}),
     "app.shopify_dead_letter": frozenset({"owner", "manager"}),
     "app.shopify_customer_pii": frozenset({"owner", "manager", "operator"}),
+    "audit.row_change": frozenset({"owner", "manager"}),
 }
+
+
+def _csv_rows(body: str) -> int:
+    return len(list(csv.reader(io.StringIO(body, newline="")))) - 1
+
+
+def _jsonl_rows(body: str) -> int:
+    return body.count("\n")  # one record a line, each ending in \n
 
 
 @dataclass(frozen=True)
@@ -67,6 +102,7 @@ class ApiCall:
     allowed: frozenset[str]
     per_shop: bool = True  # False: not about one shop (e.g. create_shop)
     kind: str = "write"  # 'write': refused with 42501; 'read': hidden rows are absent
+    rows: Callable[[Any], int] = len  # 'read': how many rows of the shop a body holds
 
 
 API_CALLS: dict[str, ApiCall] = {
@@ -99,7 +135,32 @@ API_CALLS: dict[str, ApiCall] = {
     "rebuild_sales_rollups": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),
     "set_shopify_webhook_secret": ApiCall(
         lambda shop, w: {"shop_id": str(shop), "secret": "s" * 32}, frozenset()),
-    "sales_pulse": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES), kind="read"),
+    # a stable read, but strangers are refused with 403 rather than shown an empty tile
+    "sales_pulse": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
+    "suggest_action": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "kind": "fix_seo_page", "subject_type": "page",
+                         "subject_id": "/products/widget", "payload": {"title": "Widget"},
+                         "source": "seo-rules", "model_version": "r7"},
+        frozenset({"owner", "manager", "operator"})),
+    "decide_action": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "suggestion_id": w.suggestion[shop],
+                         "outcome": "rejected", "note": "Not now"},
+        frozenset({"owner", "manager", "operator"})),
+    "set_legal_hold": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "held": True, "reason": "Dispute 42"},
+        frozenset({"owner"})),
+    "decision_log": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                            kind="read"),
+    "decision_latency": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                                kind="read"),
+    "approval_rates": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                              kind="read"),
+    "export_decisions_csv": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES),
+                                    kind="read", rows=_csv_rows),
+    "export_decisions_jsonl": ApiCall(lambda shop, w: {"shop_id": str(shop)},
+                                      frozenset(ROLES), kind="read", rows=_jsonl_rows),
+    "row_changes": ApiCall(lambda shop, w: {"shop_id": str(shop)},
+                           frozenset({"owner", "manager"}), kind="read"),
 }
 
 
@@ -117,6 +178,7 @@ def build_world(conn: psycopg.Connection, n_shops: int,
         world.shops.append(shop)
         world.domains[shop] = conn.execute("select shopify_domain from app.shop where shop_id = %s",
                                            (shop,)).fetchone()[0]
+        world.owner[shop] = founder
         seed.add_member(conn, shop, founder, "owner")
         target = seed.create_user(conn)
         seed.add_member(conn, shop, target, "viewer")

@@ -61,3 +61,46 @@ def test_removing_the_last_owner_is_refused(db: psycopg.Connection, role: str) -
                          identity=postgrest.user(actor))
     expected = (400, "23514") if role == "owner" else (403, "42501")
     assert (resp.status, resp.code) == expected, resp
+
+
+@pytest.mark.parametrize("deciders", [2, 5])
+def test_concurrent_deciders_of_one_suggestion_exactly_one_wins(fresh_url: str,
+                                                                deciders: int) -> None:
+    """Sessions deciding the same suggestion at the same instant: one decision is recorded,
+    every other session gets 409 naming it, and nothing else is written."""
+    with psycopg.connect(fresh_url, autocommit=True) as setup:
+        owner = seed.create_user(setup)
+        shop = seed.create_shop(setup, owner, f"decide-{deciders}.myshopify.com")
+        people = [owner]
+        for role in ("manager", "operator", "operator", "operator")[:deciders - 1]:
+            people.append(seed.create_user(setup))
+            seed.add_member(setup, shop, people[-1], role)
+        suggestion = seed.suggest(setup, shop)["suggestion_id"]
+
+    start = threading.Barrier(deciders)
+    answers: list[postgrest.Response] = [None] * deciders  # type: ignore[list-item]
+
+    def decide(i: int) -> None:
+        with psycopg.connect(fresh_url, autocommit=True) as conn:
+            start.wait(timeout=10)
+            answers[i] = postgrest.rpc(conn, "decide_action", {
+                "shop_id": str(shop), "suggestion_id": suggestion,
+                "outcome": ("approved", "rejected")[i % 2], "note": f"decider {i}"},
+                identity=postgrest.user(people[i]))
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(deciders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    winners = [(i, a) for i, a in enumerate(answers) if a.ok]
+    assert len(winners) == 1, answers
+    winner, won = winners[0]
+    for i, answer in enumerate(answers):
+        if i != winner:
+            assert (answer.status, answer.code) == (409, "23505"), answer
+            assert f"already decided: {won.body['outcome']} by {people[winner]}" in \
+                answer.body["message"]
+    with psycopg.connect(fresh_url) as check:
+        rows = check.execute("select decided_by, note from audit.decision").fetchall()
+    assert rows == [(people[winner], f"decider {winner}")]

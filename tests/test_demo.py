@@ -18,6 +18,10 @@ EXPECTED = (
     "stranger renames it              -> 403 42501",
     "anon creates a shop              -> 401 42501",
     "owner leaves the shop ownerless  -> 400 23514",
+    "viewer vera approves             -> 403 42501",
+    "operator otto approves           -> 200: recorded",
+    "manager mia rejects              -> 409 23505: suggestion",
+    "app.shop_member  INSERT  authenticated  /rpc/add_shop_member",
     "Cleaning up",
 )
 

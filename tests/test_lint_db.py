@@ -18,7 +18,7 @@ from psycopg import sql
 from storepulse import lint_db
 from storepulse.lint_db import Finding
 
-OUR_SCHEMAS = ("app", "private", "api")
+OUR_SCHEMAS = ("app", "private", "api", "audit")
 
 
 @dataclass(frozen=True)
@@ -475,7 +475,7 @@ def plpgsql_check_problems(conn: psycopg.Connection,
 
 def test_plpgsql_functions_pass_plpgsql_check(db: psycopg.Connection,
                                               need_extension: Callable[[str], None]) -> None:
-    """No error or warning from plpgsql_check in app, private or api."""
+    """No error or warning from plpgsql_check in app, private, api or audit."""
     need_extension("plpgsql_check")
     problems = plpgsql_check_problems(db)
     assert not problems, "\n".join(problems)

@@ -1,9 +1,10 @@
 """Row-level security, as properties over random shops, members and roles.
 
-For every table in app, every api view with a shop_id, and every api function:
-anon sees nothing; a member sees only their own shops' rows; a non-member of a shop
-can neither read nor write it; service_role sees everything. A hidden read is proved
-by zero rows plus the row's existence (as admin); a refused write by 42501.
+For every table in app and audit, every api view with a shop_id, and every api
+function: anon sees nothing; a member sees exactly their own shops' rows (those a
+READERS entry lets their role read); a non-member of a shop can neither read nor write
+it; service_role sees everything. A hidden read is proved by zero rows plus the row's
+existence (as admin); a refused write by 42501; a read function returns nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from psycopg import sql
 
 from storepulse import postgrest
 from storepulse.postgrest import acting_as, rpc
-from tests.tenancy import API_CALLS, ROLES, TABLE_READERS, TABLE_SEEDERS, build_world
+from tests.tenancy import API_CALLS, READERS, ROLES, TABLE_SEEDERS, build_world
 
 memberships = st.lists(
     st.dictionaries(st.integers(0, 2), st.sampled_from(ROLES), max_size=3),
@@ -28,12 +29,17 @@ PROPERTY = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+TENANT_SCHEMAS = ("app.", "audit.")
+
+
 def _relations(db: psycopg.Connection) -> list[str]:
-    """Every app table, and every api view with a shop_id column."""
+    """Every app and audit table (partitions are reached through their parent), and
+    every api view with a shop_id column."""
     return [r[0] for r in db.execute("""
         select format('%I.%I', n.nspname, c.relname)
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where (n.nspname = 'app' and c.relkind in ('r', 'p'))
+        where (n.nspname in ('app', 'audit') and c.relkind in ('r', 'p')
+               and not c.relispartition)
            or (n.nspname = 'api' and c.relkind = 'v' and exists (
                 select from pg_attribute a where a.attrelid = c.oid and a.attname = 'shop_id'))
         order by 1""").fetchall()]
@@ -47,7 +53,7 @@ def _shops_with_rows(db: psycopg.Connection, rel: str) -> dict[uuid.UUID, int]:
 
 def test_every_table_and_function_is_covered(db: psycopg.Connection) -> None:
     """A new table or api function must be added to tests/tenancy.py to be proved."""
-    tables = {r for r in _relations(db) if r.startswith("app.")}
+    tables = {r for r in _relations(db) if r.startswith(TENANT_SCHEMAS)}
     functions = {r[0] for r in db.execute(
         "select p.proname from pg_proc p where p.pronamespace = 'api'::regnamespace")}
     assert tables == set(TABLE_SEEDERS), "tables without a seeder in tests/tenancy.py"
@@ -64,7 +70,7 @@ def test_members_see_exactly_their_shops(db: psycopg.Connection, n_shops: int,
         for rel in _relations(db):
             truth = _shops_with_rows(db, rel)
             assert set(truth) == set(world.shops), f"{rel} has no rows for some shop"
-            readers = TABLE_READERS.get(rel, frozenset(ROLES))
+            readers = READERS.get(rel, frozenset(ROLES))
             for user_id, shops in world.members.items():
                 with acting_as(db, postgrest.user(user_id)):
                     seen = _shops_with_rows(db, rel)
@@ -88,7 +94,7 @@ def test_non_members_cannot_write(db: psycopg.Connection, n_shops: int,
     """Insert, update and delete of another shop's rows are refused or touch nothing."""
     with db.transaction(force_rollback=True):
         world = build_world(db, n_shops, members)
-        for rel in [r for r in _relations(db) if r.startswith("app.")]:
+        for rel in [r for r in _relations(db) if r.startswith(TENANT_SCHEMAS)]:
             truth = _shops_with_rows(db, rel)
             for user_id, shops in world.members.items():
                 for shop in (s for s in world.shops if s not in shops):
@@ -120,7 +126,8 @@ def _assert_write_refused(db: psycopg.Connection, rel: str, shop: uuid.UUID, row
 @given(n_shops=st.integers(1, 3), members=memberships)
 def test_api_functions_follow_membership_and_role(db: psycopg.Connection, n_shops: int,
                                                   members: list[dict[int, str]]) -> None:
-    """Every api function: allowed roles succeed, other members and strangers get 403."""
+    """Every api function: allowed roles succeed; for a write, other members and strangers
+    get 403; for a read, they get an empty answer (the shop's rows are hidden)."""
     with db.transaction(force_rollback=True):
         world = build_world(db, n_shops, members)
         for name, call in API_CALLS.items():
@@ -131,7 +138,11 @@ def test_api_functions_follow_membership_and_role(db: psycopg.Connection, n_shop
                     with db.transaction(force_rollback=True):
                         resp = rpc(db, name, call.args(shop, world),
                                    identity=postgrest.user(user_id))
-                    if role in call.allowed:
+                    if call.kind == "read":
+                        assert resp.ok, (name, role, resp)
+                        assert (call.rows(resp.body) > 0) == (role in call.allowed), \
+                            (name, role, resp)
+                    elif role in call.allowed:
                         assert resp.ok, (name, role, resp)
                     else:
                         assert resp.status == 403 and resp.code == "42501", (name, role, resp)

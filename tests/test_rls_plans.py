@@ -29,7 +29,7 @@ def _nodes(plan: dict[str, Any], in_initplan: bool = False) -> Iterator[tuple[di
 def _policy_tables(db: psycopg.Connection) -> list[str]:
     return [r[0] for r in db.execute(
         "select distinct format('%I.%I', schemaname, tablename) from pg_policies "
-        "where schemaname = 'app' order by 1").fetchall()]
+        "where schemaname in ('app', 'audit') order by 1").fetchall()]
 
 
 def test_policies_call_helpers_once_per_statement(db: psycopg.Connection) -> None:

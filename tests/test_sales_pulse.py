@@ -164,15 +164,20 @@ def test_any_interleaving_ends_in_the_in_order_state(db, in_order_state, seed_, 
     assert len(EVENTS) > 50
 
 
-def test_tile_reads_use_indexes_as_a_member(season) -> None:  # noqa: ANN001
-    """The tile's widest read (30 days of products) is an index range scan under RLS."""
+def test_tile_reads_fit_the_rollup_index_as_a_member(season) -> None:  # noqa: ANN001
+    """The tile's widest read (30 days of products) is served by the primary key's range.
+
+    A season is too small for the planner to prefer the index (30 of 92 days); at three
+    years it does (see the benchmark). Here we ask for the index path and check that the
+    key covers both shop_id and the day range, under RLS with the membership as an InitPlan.
+    """
     conn, shop_id, owner = season
-    conn.execute("analyze app.sales_product_daily")
     with postgrest.acting_as(conn, postgrest.user(owner)):
+        conn.execute("set local enable_seqscan = off")
         plan = conn.execute(
             "explain (format json) select product_id, sum(gross_sales - discounts - returns) "
             "from app.sales_product_daily where shop_id = %s and day between %s and %s "
             "group by 1", (shop_id, TODAY - dt.timedelta(days=30), TODAY)).fetchone()[0][0]["Plan"]
     text = str(plan)
-    assert "Seq Scan" not in text, plan
-    assert "pk_sales_product_daily" in text and "InitPlan" in text, plan
+    assert "Seq Scan" not in text and "InitPlan" in text, plan
+    assert "pk_sales_product_daily" in text and "day >= " in text and "shop_id = " in text, plan

@@ -113,12 +113,15 @@ def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
         resp = postgrest.rpc(conn, fn, args, identity=ident)
         msg = resp.body.get("message") if isinstance(resp.body, dict) else resp.body
         _say(f"   {label:32} -> {resp.status} {resp.code}: {msg}")
+
+    _show_decisions(conn, shop, owner, team)
+
     return shop, owner
 
 
 def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: int) -> None:
     store = HotRodAN(scale=Scale("demo", days, Decimal(1_000_000)), seed=7)
-    _say(f"\n7. Generating {days} days of Hot Rod AN (to {store.shop['as_of']:%Y-%m-%d %H:%M} "
+    _say(f"\n9. Generating {days} days of Hot Rod AN (to {store.shop['as_of']:%Y-%m-%d %H:%M} "
          "shop time) as Shopify would deliver them...")
     catalog = [page for page in store.backfill_resources(250)
                if page and page[0]["kind"] in ("product", "inventory_item")]
@@ -139,7 +142,7 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     resp = postgrest.rpc(conn, "sales_pulse", {"shop_id": str(shop),
                                                "as_of": store.shop["as_of"].isoformat()},
                          identity=postgrest.user(owner), method="GET").raise_for_status()
-    _say(f"\n8. GET /rpc/sales_pulse as the owner (Cache-Control: "
+    _say(f"\n10. GET /rpc/sales_pulse as the owner (Cache-Control: "
          f"{resp.headers.get('Cache-Control')}):\n")
     _say(render_tile(resp.body))
 
@@ -197,3 +200,33 @@ def render_tile(t: dict[str, Any]) -> str:
               "join later)",
               f"  Freshness: last webhook received {fresh['last_event_received_at']}"]
     return "\n".join(lines)
+
+
+def _show_decisions(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID,
+                    team: dict[str, uuid.UUID]) -> None:
+    _say("\n7. The analytics engine suggests a reorder; the team decides it "
+         "(POST /rpc/decide_action):")
+    shown = seed.suggest(conn, shop, subject_id="HR-CARB-01",
+                         payload={"sku": "HR-CARB-01", "quantity": 40},
+                         evidence=[{"tile": "inventory_cover", "id": "HR-CARB-01"}])
+    args = {"shop_id": str(shop), "suggestion_id": shown["suggestion_id"], "outcome": "approved"}
+    for label, user in (("viewer vera approves", team["viewer"]),
+                        ("operator otto approves", team["operator"]),
+                        ("manager mia rejects", team["manager"])):
+        resp = postgrest.rpc(conn, "decide_action",
+                             {**args, "outcome": "rejected" if "rejects" in label else "approved"},
+                             identity=postgrest.user(user))
+        outcome = f"{resp.status}: recorded" if resp.ok else \
+            f"{resp.status} {resp.code}: {resp.body.get('message')}"
+        _say(f"   {label:32} -> {outcome}")
+    as_owner = postgrest.user(owner)
+    log = postgrest.rpc(conn, "decision_log", {"shop_id": str(shop)}, identity=as_owner,
+                        method="GET").raise_for_status().body
+    _say("\n8. The decision log and the row-change audit, as the owner reads them:")
+    _say(_table([{k: r[k] for k in ("kind", "subject_id", "outcome", "decided_role")}
+                 for r in log], ["kind", "subject_id", "outcome", "decided_role"]))
+    changes = postgrest.rpc(conn, "row_changes", {"shop_id": str(shop)}, identity=as_owner,
+                            method="GET").raise_for_status().body
+    _say(_table([{"table": c["table_name"], "op": c["op"], "actor_role": c["actor_role"],
+                  "request_path": c["request_path"] or ""} for c in changes[::-1]],
+                ["table", "op", "actor_role", "request_path"]))

@@ -47,3 +47,38 @@ def add_member(
         "insert into app.shop_member (shop_id, user_id, role) values (%s, %s, %s)",
         (shop_id, user_id, role),
     )
+
+
+def suggest(
+    conn: psycopg.Connection,
+    shop_id: uuid.UUID,
+    identity: postgrest.Identity | None = None,
+    **fields: object,
+) -> dict:
+    """Suggest an action through api.suggest_action (default: the analytics engine
+    suggests reordering a SKU); return the suggestion as the API answers it."""
+    args: dict[str, object] = {
+        "shop_id": str(shop_id), "kind": "reorder_sku", "subject_type": "sku",
+        "subject_id": "SKU-1", "payload": {"sku": "SKU-1", "quantity": 24},
+        "source": "reorder-engine", "model_version": "2026.11", "score": 0.8,
+        "evidence": [{"tile": "inventory_cover", "id": "SKU-1"}],
+    }
+    args.update(fields)
+    resp = postgrest.rpc(conn, "suggest_action", args,
+                         identity=identity or postgrest.service_role())
+    return resp.raise_for_status().body
+
+
+def decide(
+    conn: psycopg.Connection,
+    shop_id: uuid.UUID,
+    suggestion_id: uuid.UUID | str,
+    user_id: uuid.UUID,
+    outcome: str = "approved",
+    **fields: object,
+) -> dict:
+    """Decide a suggestion through api.decide_action as the member `user_id`."""
+    args = {"shop_id": str(shop_id), "suggestion_id": str(suggestion_id), "outcome": outcome,
+            **fields}
+    resp = postgrest.rpc(conn, "decide_action", args, identity=postgrest.user(user_id))
+    return resp.raise_for_status().body

@@ -2,7 +2,7 @@
 --
 -- Re-implements the plain-Postgres checks of Supabase's splinter (names and levels as in
 -- its catalogue, e.g. 0013 rls_disabled_in_public) plus stricter sp_* checks over our
--- schemas app, private and api. Returns (name, level, categories, object, detail,
+-- schemas app, private, api and audit. Returns (name, level, categories, object, detail,
 -- remediation); level is ERROR, WARN or INFO.
 --
 -- Exposed schemas come from pgrst.db_schemas (comma-separated), as PostgREST and splinter
@@ -111,7 +111,7 @@ system_schema (nspname) as (
         ('timescaledb_experimental')
 ),
 our_schema (nspname) as (
-    values ('app'), ('private'), ('api')
+    values ('app'), ('private'), ('api'), ('audit')
 ),
 api_role as (
     select r.oid, r.rolname
@@ -657,7 +657,7 @@ finding (name, object, detail) as (
         and coalesce(btrim(obj_description(f.oid, 'pg_proc')), '') = ''
 
     union all
-    -- sp_tenant_key: shop_id leads the primary key of every tenant table in app.
+    -- sp_tenant_key: shop_id leads the primary key of every tenant table in app and audit.
     select 'sp_tenant_key', r.qname,
         coalesce(
             'primary key ' || quote_ident(pk.relname) || ' does not start with shop_id',
@@ -673,7 +673,7 @@ finding (name, object, detail) as (
             where i.indrelid = r.oid
                 and i.indisprimary
         ) as pk on true
-    where r.nspname = 'app'
+    where r.nspname in ('app', 'audit')
         and r.relkind in ('r', 'p')
         and pk.first_key is distinct from a.attnum
     union all
@@ -689,7 +689,7 @@ finding (name, object, detail) as (
             on a.attrelid = r.oid and a.attname = 'shop_id' and not a.attisdropped
         join pg_attribute as fa
             on fa.attrelid = con.confrelid and fa.attname = 'shop_id' and not fa.attisdropped
-    where r.nspname = 'app'
+    where r.nspname in ('app', 'audit')
         and r.relkind in ('r', 'p')
         and con.contype = 'f'
         and con.conparentid = 0
@@ -735,13 +735,13 @@ finding (name, object, detail) as (
     union all
     -- sp_policy_calls_function_per_row: our helpers in policies run once per statement.
     select 'sp_policy_calls_function_per_row', p.qname,
-        'policy calls a function of app, private or api outside (select ...): it runs once per row'
+        'policy calls a function of app, private, api or audit outside (select ...): it runs once per row'
     from pol as p
         cross join lateral (values (p.qual), (p.with_check)) as e (expr)
     where p.relrowsecurity
         and e.expr is not null
-        and regexp_count(e.expr, '(^|[^\w.])(app|private|api)\.\w+\(', 1, 'i')
-            > regexp_count(e.expr, 'select\s+[(\s]*(app|private|api)\.\w+\(', 1, 'i')
+        and regexp_count(e.expr, '(^|[^\w.])(app|private|api|audit)\.\w+\(', 1, 'i')
+            > regexp_count(e.expr, 'select\s+[(\s]*(app|private|api|audit)\.\w+\(', 1, 'i')
     group by p.qname
 
     union all

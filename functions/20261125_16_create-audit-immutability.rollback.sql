@@ -1,0 +1,7 @@
+drop trigger _100_refuse_change on audit.row_change;
+
+drop trigger _100_refuse_change on audit.decision;
+
+drop trigger _100_refuse_change on audit.suggestion;
+
+drop function private.tg_audit__refuse_change();

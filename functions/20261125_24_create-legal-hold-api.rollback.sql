@@ -1,0 +1,1 @@
+drop function api.set_legal_hold(uuid, boolean, text);

@@ -1,0 +1,1 @@
+drop table app.shop_legal_hold;

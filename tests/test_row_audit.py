@@ -1,0 +1,189 @@
+"""The row-change audit: what the statement-level triggers record, who may read it, and
+the monthly partitions it lives in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storepulse import seed
+from storepulse.postgrest import acting_as, rpc
+from tests.auditing import UTC, Team, build_team
+
+
+@pytest.fixture
+def team(db: psycopg.Connection) -> Team:
+    """A shop with one member per role."""
+    return build_team(db)
+
+
+def _changes(db: psycopg.Connection, team: Team, **filters: object) -> list[dict]:
+    """The shop's row changes as its owner reads them through the API, oldest first."""
+    body = rpc(db, "row_changes", {"shop_id": str(team.shop), **filters},
+               identity=team.identity("owner"), method="GET").raise_for_status().body
+    return body[::-1]
+
+
+def test_api_writes_are_recorded_with_actor_role_request_and_txid(db: psycopg.Connection,
+                                                                  team: Team) -> None:
+    """Insert keeps the new row, update the changed keys, delete the old row; each with the
+    JWT's sub and role, PostgREST's method and path, and the transaction id."""
+    newcomer = seed.create_user(db)
+    owner = team.identity("owner")
+    rpc(db, "update_shop", {"shop_id": str(team.shop), "name": "Renamed"},
+        identity=owner).raise_for_status()
+    rpc(db, "add_shop_member", {"shop_id": str(team.shop), "user_id": str(newcomer),
+                                "role": "viewer"}, identity=owner).raise_for_status()
+    rpc(db, "remove_shop_member", {"shop_id": str(team.shop), "user_id": str(newcomer)},
+        identity=owner).raise_for_status()
+    txid = db.execute("select pg_current_xact_id()::text::bigint").fetchone()[0]
+    update, insert, delete = _changes(db, team)[-3:]
+    for change in (update, insert, delete):
+        assert (change["actor"], change["actor_role"]) == (str(team.owner), "authenticated")
+        assert change["request_method"] == "POST" and change["txid"] == txid
+    assert (update["table_name"], update["op"], update["request_path"]) == \
+        ("app.shop", "UPDATE", "/rpc/update_shop")
+    assert update["record_key"] == {"shop_id": str(team.shop)}
+    # updated_at = now() is unchanged: the test's one transaction also created the shop
+    assert set(update["new_values"]) == {"name"} == set(update["old_values"])
+    assert update["new_values"]["name"] == "Renamed"
+    key = {"shop_id": str(team.shop), "user_id": str(newcomer)}
+    assert (insert["op"], insert["record_key"], insert["old_values"]) == ("INSERT", key, None)
+    assert insert["new_values"]["role"] == "viewer" and len(insert["new_values"]) == 5
+    assert (delete["op"], delete["record_key"], delete["new_values"]) == ("DELETE", key, None)
+    assert delete["old_values"] == insert["new_values"]
+    assert delete["request_path"] == "/rpc/remove_shop_member"
+
+
+def test_without_claims_the_database_role_is_recorded(db: psycopg.Connection,
+                                                      team: Team) -> None:
+    """A job or migration (no JWT) is recorded as its database role, with no actor."""
+    db.execute("update app.shop set name = 'By a job' where shop_id = %s", (team.shop,))
+    change = _changes(db, team)[-1]
+    user = db.execute("select session_user").fetchone()[0]
+    assert (change["actor"], change["actor_role"], change["request_path"]) == (None, user, None)
+
+
+def test_an_update_that_changes_nothing_is_not_recorded(db: psycopg.Connection,
+                                                        team: Team) -> None:
+    """No changed key, no audit row."""
+    before = len(_changes(db, team))
+    db.execute("update app.shop_member set role = role where shop_id = %s", (team.shop,))
+    assert len(_changes(db, team)) == before
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=st.lists(st.tuples(st.booleans(), st.sampled_from(("manager", "operator",
+                                                                 "viewer"))),
+                      min_size=1, max_size=8))
+def test_a_many_row_update_pairs_each_old_row_with_its_new_row(
+        db: psycopg.Connection, moves: list[tuple[bool, str]]) -> None:
+    """One statement changing several rows, some of them in their primary key, records one
+    change per row with that row's own old and new values."""
+    with db.transaction(force_rollback=True):
+        team = build_team(db)
+        members = [seed.create_user(db) for _ in moves]
+        for user in members:
+            seed.add_member(db, team.shop, user, "viewer")
+        replacement = {u: seed.create_user(db) if rekey else u for u, (rekey, _) in
+                       zip(members, moves)}
+        new_role = {u: role for u, (_, role) in zip(members, moves)}
+        db.execute("""
+            update app.shop_member as m
+            set user_id = c.new_user, role = c.new_role::app.member_role
+            from unnest(%s::uuid[], %s::uuid[], %s::text[]) as c (old_user, new_user, new_role)
+            where m.shop_id = %s and m.user_id = c.old_user
+        """, (members, [replacement[u] for u in members], [new_role[u] for u in members],
+              team.shop))
+        recorded = {(c["old_values"].get("user_id"), c["record_key"]["user_id"]): c
+                    for c in _changes(db, team) if c["op"] == "UPDATE"}
+        expected = {(str(u) if replacement[u] != u else None, str(replacement[u])): u
+                    for u in members if replacement[u] != u or new_role[u] != "viewer"}
+        assert set(recorded) == set(expected)
+        for pair, user in expected.items():
+            change = recorded[pair]
+            assert change["new_values"].get("role", "viewer") == new_role[user]
+            assert set(change["new_values"]) == set(change["old_values"])
+
+
+def test_truncating_an_audited_table_is_refused(db: psycopg.Connection, team: Team) -> None:
+    """TRUNCATE would remove rows unrecorded, so it is refused (42501)."""
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="is audited"):
+        with db.transaction():
+            db.execute("truncate app.shop_legal_hold")
+
+
+def test_only_owners_and_managers_read_row_changes(db: psycopg.Connection, team: Team) -> None:
+    """Operators, viewers and strangers get no rows; owners and managers get them all."""
+    counts = {}
+    for role in ("owner", "manager", "operator", "viewer", "stranger"):
+        counts[role] = len(rpc(db, "row_changes", {"shop_id": str(team.shop)},
+                               identity=team.identity(role)).raise_for_status().body)
+    assert counts["owner"] == counts["manager"] > 0
+    assert counts["operator"] == counts["viewer"] == counts["stranger"] == 0
+
+
+def test_row_changes_filter_by_table_key_and_period(db: psycopg.Connection, team: Team) -> None:
+    """The history of one member: filter by table and a part of the record key."""
+    key = {"user_id": str(team.viewer)}
+    history = _changes(db, team, table_name="app.shop_member", record_key=key)
+    assert [c["op"] for c in history] == ["INSERT"]
+    assert _changes(db, team, since="2999-01-01T00:00:00Z") == []
+
+
+def test_enable_row_audit_is_idempotent_and_checks_the_table(db: psycopg.Connection) -> None:
+    """A second call changes nothing; a table without a primary key or shop_id, or in
+    schema audit, is refused naming the table."""
+    assert db.execute("select private.enable_row_audit('app.shop')").fetchone()[0] is False
+    db.execute("create table app.no_pk (shop_id uuid)")
+    db.execute("create table app.no_shop (id int primary key)")
+    for table in ("app.no_pk", "app.no_shop", "audit.decision"):
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match=table), db.transaction():
+            db.execute("select private.enable_row_audit(%s)", (table,))
+
+
+def test_partitions_are_monthly_in_utc_and_locked_like_their_parent(
+        db: psycopg.Connection) -> None:
+    """Two months are ready ahead; each partition has RLS and the refusal trigger."""
+    ready = db.execute("select private.ensure_row_change_partitions(2)").fetchone()[0]
+    month = dt.datetime.now(UTC).replace(day=1)
+    names = []
+    for _ in range(3):
+        names.append(f"audit.row_change_{month:%Y_%m}")
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    assert ready == names
+    name = db.execute("select private.create_row_change_partition('2025-03-17')").fetchone()[0]
+    assert name == "audit.row_change_2025_03"
+    bound = db.execute("select pg_get_expr(relpartbound, oid) from pg_class "
+                       "where oid = 'audit.row_change_2025_03'::regclass").fetchone()[0]
+    assert bound == "FOR VALUES FROM ('2025-03-01 00:00:00+00') TO ('2025-04-01 00:00:00+00')"
+    partitions = db.execute("""
+        select c.relname, c.relrowsecurity, exists (
+            select from pg_trigger t where t.tgrelid = c.oid and t.tgname = '_100_refuse_change')
+        from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        where i.inhparent = 'audit.row_change'::regclass""").fetchall()
+    assert len(partitions) >= 4 and all(rls and trig for _, rls, trig in partitions), partitions
+
+
+def test_a_change_in_a_month_without_partition_fails_rather_than_go_unrecorded(
+        db: psycopg.Connection) -> None:
+    """There is no default partition: no partition, no write."""
+    with pytest.raises(psycopg.errors.CheckViolation, match="no partition"), db.transaction():
+        db.execute("insert into audit.row_change (shop_id, occurred_at, table_name, op, "
+                   "record_key, new_values, actor_role) values (%s, '2999-01-01', 'app.shop', "
+                   "'INSERT', '{}', '{}', 'postgres')", (uuid.uuid4(),))
+
+
+def test_audit_rows_are_readable_through_rls_only_via_the_parent(db: psycopg.Connection,
+                                                                 team: Team) -> None:
+    """A partition has no grant: even an owner reads the audit only through the parent."""
+    partition = db.execute("select private.create_row_change_partition(now()::date)").fetchone()[0]
+    with acting_as(db, team.identity("owner")), pytest.raises(
+            psycopg.errors.InsufficientPrivilege):
+        db.execute(f"select * from {partition}")

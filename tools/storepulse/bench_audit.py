@@ -1,0 +1,123 @@
+"""Benchmark: write throughput of 10,000-row statements with and without the row-change audit.
+
+Two identical tables in a scratch schema `bench` (shop_id first in the primary key, a
+foreign key to app.shop, like every operator-facing table), one with
+private.enable_row_audit. Each round inserts ROWS rows in one statement, updates them all
+(one column) in one statement, and deletes them in one statement, on each table in
+turn, committing each statement; the order of the two tables alternates between rounds.
+Times are the server's (clock_timestamp around the statement), medians over the rounds.
+
+    python -m storepulse.bench_audit [--database URL] [--rows 10000] [--rounds 7]
+
+Without --database it starts a throwaway server (as the tests do) and removes it after.
+The goal (issue 3): with the audit at most 1.3 times slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import uuid
+from collections.abc import Sequence
+
+import psycopg
+
+OPS = ("insert", "update", "delete")
+SETUP = """
+create schema if not exists bench;
+drop table if exists bench.plain, bench.audited;
+create table bench.plain (
+    shop_id uuid not null references app.shop (shop_id),
+    sku text not null,
+    title text not null,
+    stock integer not null,
+    price numeric(12, 2) not null,
+    updated_at timestamptz not null default now(),
+    primary key (shop_id, sku)
+);
+create table bench.audited (like bench.plain including all);
+alter table bench.audited add foreign key (shop_id) references app.shop (shop_id);
+select private.enable_row_audit('bench.audited');
+"""
+STATEMENTS = {
+    "insert": "insert into {t} (shop_id, sku, title, stock, price) "
+              "select %(shop)s, 'SKU-' || g, 'Product ' || g, g %% 100, g * 1.5 "
+              "from generate_series(1, %(rows)s) as g",
+    "update": "update {t} set stock = stock + 1",
+    "delete": "delete from {t}",
+}
+
+
+def _timed(conn: psycopg.Connection, statement: str, params: dict[str, object]) -> float:
+    """Seconds the server spent on one committed statement."""
+    with conn.transaction():
+        start = conn.execute("select clock_timestamp()").fetchone()[0]
+        cur = conn.execute(statement, params)  # type: ignore[arg-type]
+        assert cur.rowcount == params["rows"], (statement, cur.rowcount)
+        end = conn.execute("select clock_timestamp()").fetchone()[0]
+    return (end - start).total_seconds()
+
+
+def run(url: str, *, rows: int, rounds: int) -> dict[str, dict[str, float]]:
+    """Median seconds per statement: {op: {'plain': s, 'audited': s}}."""
+    times: dict[str, dict[str, list[float]]] = {op: {"plain": [], "audited": []} for op in OPS}
+    with psycopg.connect(url, autocommit=True) as conn:
+        shop = conn.execute(
+            "insert into app.shop (shopify_domain, name, currency, iana_timezone) "
+            "values (%s, 'Bench', 'USD', 'UTC') returning shop_id",
+            (f"bench-{uuid.uuid4().hex[:10]}.myshopify.com",)).fetchone()[0]
+        conn.execute(SETUP)  # type: ignore[arg-type]
+        params = {"shop": shop, "rows": rows}
+        for i in range(rounds + 1):  # round 0 warms caches and is not counted
+            order = ("plain", "audited") if i % 2 else ("audited", "plain")
+            for op in OPS:
+                for table in order:
+                    seconds = _timed(conn, STATEMENTS[op].format(t=f"bench.{table}"), params)
+                    if i:
+                        times[op][table].append(seconds)
+            conn.execute("vacuum bench.plain, bench.audited")
+    return {op: {t: statistics.median(v) for t, v in per.items()} for op, per in times.items()}
+
+
+def report(result: dict[str, dict[str, float]], *, rows: int, rounds: int) -> str:
+    """The figures as a table: rows/s without and with the audit, and the slowdown."""
+    lines = [f"row-change audit benchmark: {rows} rows per statement, median of {rounds} "
+             "rounds, server time per committed statement",
+             f"{'statement':<10}{'plain rows/s':>15}{'audited rows/s':>17}{'slowdown':>10}"]
+    total = {"plain": 0.0, "audited": 0.0}
+    for op, t in result.items():
+        total["plain"] += t["plain"]
+        total["audited"] += t["audited"]
+        lines.append(f"{op:<10}{rows / t['plain']:>15,.0f}{rows / t['audited']:>17,.0f}"
+                     f"{t['audited'] / t['plain']:>9.2f}x")
+    lines.append(f"{'all three':<10}{3 * rows / total['plain']:>15,.0f}"
+                 f"{3 * rows / total['audited']:>17,.0f}"
+                 f"{total['audited'] / total['plain']:>9.2f}x   (goal: at most 1.30x)")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark against --database, or a throwaway server; print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m storepulse.bench_audit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", help="postgresql:// URL of a migrated database "
+                        "(default: start a throwaway server)")
+    parser.add_argument("--rows", type=int, default=10_000, help="rows per statement")
+    parser.add_argument("--rounds", type=int, default=7, help="measured rounds")
+    args = parser.parse_args(argv)
+    if args.database:
+        result = run(args.database, rows=args.rows, rounds=args.rounds)
+    else:
+        from storepulse.harness import build_stack  # noqa: PLC0415
+
+        stack = build_stack(with_template=False)
+        try:
+            result = run(stack.main_url, rows=args.rows, rounds=args.rounds)
+        finally:
+            stack.stop()
+    print(report(result, rows=args.rows, rounds=args.rounds))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

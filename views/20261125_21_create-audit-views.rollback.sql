@@ -1,0 +1,3 @@
+drop view api.legal_holds;
+
+drop view api.decisions;
