@@ -34,11 +34,14 @@ as $$
 begin
     return query
         with counted as (
+            -- one primary-key lookup per id: a filter on order_id = any (...) let the planner
+            -- walk every order of the shop through another index
             select o.*
-            from app.shopify_order as o
-            where o.shop_id = p_shop_id
-                and o.order_id = any (p_order_ids)
-                and not o.is_test
+            from (select distinct pg_catalog.unnest(p_order_ids) as order_id) as i
+                join app.shopify_order as o
+                    on o.shop_id = p_shop_id
+                    and o.order_id = i.order_id
+            where not o.is_test
         ),
         parts as (
             -- the order itself: one order, its shipping and tax, on its day

@@ -8,6 +8,8 @@ drop function api.replay_shopify_dead_letters(uuid, bigint[]);
 
 drop function api.ingest_shopify_backfill(text, jsonb);
 
+drop function private.analyze_shopify_tables_if_stale();
+
 drop function api.ingest_shopify_webhook(text, text, text, text, timestamptz, text, jsonb, text, text);
 
 drop function private.shopify_try(uuid, bigint, text, jsonb, timestamptz);

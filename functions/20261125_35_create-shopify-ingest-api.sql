@@ -290,6 +290,43 @@ comment on function private.shopify_try(uuid, bigint, text, jsonb, timestamptz) 
 
 grant execute on function private.shopify_try(uuid, bigint, text, jsonb, timestamptz) to service_role;
 
+create function private.analyze_shopify_tables_if_stale()
+    returns integer
+    language plpgsql
+    volatile
+    security definer
+    set search_path = ''
+as $$
+-- plpgsql_check takes the ANALYZE run through EXECUTE for a read and asks for STABLE:
+-- @plpgsql_check_options: performance_warnings = false
+declare
+    v_table regclass;
+    v_count integer := 0;
+begin
+    -- A bulk load outruns autovacuum: plans cached while the tables were nearly empty
+    -- (ours and the foreign-key checks') keep scanning as they grow. Analyzing once the
+    -- changes since the last analyze reach a fifth of a table re-plans them; over a load
+    -- that happens a logarithmic number of times. Definer: only the owner may analyze.
+    for v_table in
+        select t.relid::regclass
+        from pg_catalog.pg_stat_user_tables as t
+        where t.schemaname = 'app'
+            and t.relname in ('shopify_order', 'shopify_order_line', 'shopify_customer',
+                              'shopify_refund', 'shopify_refund_line', 'shopify_variant',
+                              'sales_daily', 'sales_hourly', 'sales_product_daily')
+            and t.n_mod_since_analyze > 500 + 0.2 * t.n_live_tup
+    loop
+        execute pg_catalog.format('analyze %s', v_table);
+        v_count := v_count + 1;
+    end loop;
+    return v_count;
+end
+$$;
+
+comment on function private.analyze_shopify_tables_if_stale() is 'Analyzes the Shopify tables whose statistics a bulk load has outgrown (changes since the last analyze above 500 + 20 % of the rows); returns how many. Called after each backfill page.';
+
+grant execute on function private.analyze_shopify_tables_if_stale() to service_role;
+
 create function api.ingest_shopify_webhook(
     topic text,
     shop_domain text,
@@ -442,6 +479,7 @@ begin
                 and e.topic = 'backfill/order'
                 and (e.payload ->> 'id')::bigint = any (v_stale);
         end if;
+        perform private.analyze_shopify_tables_if_stale();
         return pg_catalog.jsonb_build_object('received', pg_catalog.cardinality(v_ids),
             'dead_lettered', 0, 'stale', pg_catalog.cardinality(v_stale));
     exception when others then
