@@ -22,6 +22,8 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 
@@ -84,10 +86,23 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN,
     `copy_target` is a database cloned from the migrated template (same tables, indexes and
     foreign keys), holding only the shop's row: binary COPY there is the baseline.
     """
+    generating = 0.0
+
+    def pages() -> Iterator[list[dict[str, Any]]]:
+        """The store's backfill pages, timing their generation to leave it out."""
+        nonlocal generating
+        source = iter(store.backfill_resources(250))
+        while True:
+            t = time.perf_counter()
+            page = next(source, None)
+            generating += time.perf_counter() - t
+            if page is None:
+                return
+            yield page
+
     t0 = time.perf_counter()
-    counts = ingest_backfill(conn, store.backfill_resources(250), store.shop["domain"],
-                             progress=True)
-    backfill_s = time.perf_counter() - t0
+    counts = ingest_backfill(conn, pages(), store.shop["domain"], progress=True)
+    backfill_s = time.perf_counter() - t0 - generating
     orders = counts["orders"]
     shop = conn.execute("select to_jsonb(s) from app.shop as s where shopify_domain = %s",
                         (store.shop["domain"],)).fetchone()[0]
@@ -109,7 +124,7 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN,
     return {"orders": float(orders), "backfill_s": backfill_s, "copy_s": copy_s,
             "backfill_orders_per_s": orders / backfill_s, "copy_orders_per_s": orders / copy_s,
             "ratio": (orders / backfill_s) / (orders / copy_s),
-            "dead_lettered": float(counts["dead_lettered"])}
+            "dead_lettered": float(counts["dead_lettered"]), "generating_s": generating}
 
 
 def bench_tile(conn: psycopg.Connection, shop_id: str, owner: str, as_of: str,
@@ -150,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                 psycopg.connect(twin_url, autocommit=True) as twin:
             shop_id, owner = create_store_shop(conn, store)
             b = bench_backfill(conn, store, twin)
-            print(f"backfill: {b['orders']:.0f} orders in {b['backfill_s']:.1f} s = "
+            print(f"backfill (page generation, {b['generating_s']:.1f} s, left out): "
+                  f"{b['orders']:.0f} orders in {b['backfill_s']:.1f} s = "
                   f"{b['backfill_orders_per_s']:.0f} orders/s; COPY of the same normalised rows "
                   f"{b['copy_s']:.2f} s = {b['copy_orders_per_s']:.0f} orders/s; "
                   f"ratio {b['ratio']:.2f} (goal >= 0.5); dead-lettered {b['dead_lettered']:.0f}",
