@@ -291,3 +291,20 @@ def test_tile_refuses_strangers(db, shop) -> None:  # noqa: ANN001
     stranger = seed.create_user(db)
     resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id)}, identity=postgrest.user(stranger))
     assert resp.status == 403
+
+
+def test_nightly_check_finds_and_repairs_rollup_drift(db, shop, need_extension) -> None:  # noqa: ANN001
+    """The drift check reports nothing on clean rollups and repairs a corrupted hourly one."""
+    shop_id, _ = shop
+    hook(db, "orders/create", ss.order(with_refund=True))
+    assert db.execute("select private.check_sales_rollups()").fetchone()[0] == 0
+    clean = db.execute("select * from app.sales_hourly where shop_id = %s order by day, hour",
+                       (shop_id,)).fetchall()
+    db.execute("update app.sales_hourly set orders = orders + 5 where shop_id = %s", (shop_id,))
+    assert db.execute("select private.check_sales_rollups()").fetchone()[0] == 1
+    assert db.execute("select * from app.sales_hourly where shop_id = %s order by day, hour",
+                      (shop_id,)).fetchall() == clean
+    need_extension("pg_cron")
+    job = db.execute("select schedule, command from cron.job "
+                     "where jobname = 'storepulse-check-sales-rollups'").fetchone()
+    assert job == ("23 10 * * *", "select private.check_sales_rollups()")

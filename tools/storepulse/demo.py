@@ -147,9 +147,9 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     _say(render_tile(resp.body))
 
 
-def _usd(x: Any, sign: bool = False) -> str:
+def _usd(x: Any) -> str:
     v = Decimal(str(x))
-    return f"{'+' if sign and v >= 0 else ''}{'-' if v < 0 else ''}${abs(v):,.2f}"
+    return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
 
 
 def _pct(change: dict[str, Any] | None) -> str:

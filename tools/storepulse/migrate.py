@@ -78,15 +78,6 @@ def rollback(url: str, *, count: int | None = None, root: Path = ROOT) -> list[s
         backend.connection.close()
 
 
-def applied(url: str) -> list[str]:
-    """Ids of the applied migrations, in applied order."""
-    backend = get_backend(url)
-    try:
-        return [m.id for m in all_migrations() if m.hash in backend.get_applied_migration_hashes()]
-    finally:
-        backend.connection.close()
-
-
 YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
 
 

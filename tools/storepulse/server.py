@@ -22,7 +22,6 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,16 +312,3 @@ def _stop_at_exit(server: Server) -> None:
             if signal.getsignal(sig) in (signal.SIG_DFL, None):
                 signal.signal(sig, _on_signal)
     _running.append(server)
-
-
-def wait_ready(server: Server, timeout: float = 10.0) -> float:
-    """Wait until the server accepts a connection; return the seconds waited."""
-    t0 = time.monotonic()
-    while True:
-        try:
-            with server.connect(connect_timeout=2):
-                return time.monotonic() - t0
-        except psycopg.OperationalError:
-            if time.monotonic() - t0 > timeout:
-                raise
-            time.sleep(0.05)
