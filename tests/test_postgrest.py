@@ -102,6 +102,21 @@ def test_unknown_arguments_give_404_and_ambiguity_300(probe: psycopg.Connection)
     assert rpc(probe, "probe_overload", {"a": 1, "b": 2}, identity=ident).body == 2
 
 
+def test_a_body_sent_as_text_names_its_arguments_by_columns(probe: psycopg.Connection) -> None:
+    """A body forwarded as JSON text with ?columns= picks and calls as the same args do."""
+    ident = postgrest.service_role()
+    as_text = rpc(probe, "probe_overload", body='{"a": 1, "b": 2, "ignored": 3}',
+                  columns=("a", "b"), identity=ident)
+    assert as_text.status == 200
+    assert as_text.body == rpc(probe, "probe_overload", {"a": 1, "b": 2}, identity=ident).body
+    assert rpc(probe, "probe_overload", body='{"a": 1}', columns=("a",),
+               identity=ident).status == 300
+    with pytest.raises(ValueError, match="either args"):
+        rpc(probe, "probe_overload", {"a": 1}, body='{"a": 1}', columns=("a",), identity=ident)
+    with pytest.raises(ValueError, match="either args"):
+        rpc(probe, "probe_overload", body='{"a": 1}', identity=ident)
+
+
 @pytest.mark.parametrize(
     ("code", "status"),
     [("P0001", 400), ("23505", 409), ("23503", 409), ("22023", 400), ("PT402", 402),

@@ -14,7 +14,7 @@ import contextlib
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,14 +246,22 @@ def rpc(
     method: str = "POST",
     headers: dict[str, str] | None = None,
     schema: str = "api",
+    body: str | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Response:
     """Call `schema.fn` as PostgREST would for `POST|GET /rpc/fn` by `identity`.
 
     On a connection inside a transaction (a test's rolled-back one) the request runs in
-    a savepoint; otherwise in its own transaction, committed on success.
+    a savepoint; otherwise in its own transaction, committed on success. A client holding
+    the body as JSON text already (an Edge Function forwarding Shopify's bytes) passes it
+    as `body` with the argument names as `columns`, PostgREST's `?columns=`, instead of
+    `args`; it is sent as is.
     """
     args = dict(args or {})
-    picked = _pick(_procs(conn, schema, fn), set(args))
+    if (body is None) != (columns is None) or (body is not None and args):
+        raise ValueError("pass either args, or body together with columns")
+    keys = set(columns) if columns is not None else set(args)
+    picked = _pick(_procs(conn, schema, fn), keys)
     if isinstance(picked, Response):
         return picked
     proc = picked
@@ -285,8 +293,8 @@ def rpc(
         if nested and read_only:
             conn.execute("set local transaction_read_only = on")
         _set_local(conn, settings)
-        row = conn.execute(_call_query(schema, proc, sorted(args)),
-                           (json.dumps(args),)).fetchone()
+        row = conn.execute(_call_query(schema, proc, sorted(keys)),
+                           (json.dumps(args) if body is None else body,)).fetchone()
         extra = conn.execute(
             "select current_setting('response.headers', true), "
             "current_setting('response.status', true)"

@@ -8,12 +8,13 @@ or pages through api.ingest_shopify_backfill, each call a PostgREST-style reques
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 
@@ -60,19 +61,38 @@ def ingest_deliveries(conn: psycopg.Connection, deliveries: Iterable[Delivery], 
     return outcomes
 
 
-def ingest_backfill(conn: psycopg.Connection, pages: Iterable[list[dict[str, Any]]],
+class PageBody(NamedTuple):
+    """A backfill page already serialized as the request body (JSON text)."""
+
+    orders: int
+    text: str
+
+    @classmethod
+    def of(cls, domain: str, page: list[dict[str, Any]]) -> PageBody:
+        """The body api.ingest_shopify_backfill receives for `page` of `domain`."""
+        return cls(sum(r["kind"] == "order" for r in page),
+                   json.dumps({"shop_domain": domain, "resources": page}))
+
+
+def ingest_backfill(conn: psycopg.Connection,
+                    pages: Iterable[list[dict[str, Any]] | PageBody],
                     domain: str, *, progress: bool = False) -> Counter[str]:
-    """Send backfill pages through api.ingest_shopify_backfill; count resources."""
+    """Send backfill pages through api.ingest_shopify_backfill; count resources.
+
+    A page is a list of resources of shop `domain`, or a PageBody serialized already
+    (which names its shop itself).
+    """
     counts: Counter[str] = Counter()
     ident = postgrest.service_role()
     t0 = last = time.monotonic()
     for page in pages:
-        resp = postgrest.rpc(conn, "ingest_shopify_backfill",
-                             {"shop_domain": domain, "resources": page}, identity=ident)
+        sent = page if isinstance(page, PageBody) else PageBody.of(domain, page)
+        resp = postgrest.rpc(conn, "ingest_shopify_backfill", body=sent.text,
+                             columns=("shop_domain", "resources"), identity=ident)
         body = resp.body if isinstance(resp.body, dict) else {}
         counts["received"] += body.get("received", 0)
         counts["dead_lettered"] += body.get("dead_lettered", 0)
-        counts["orders"] += sum(r["kind"] == "order" for r in page)
+        counts["orders"] += sent.orders
         if progress and time.monotonic() - last > 5:
             last = time.monotonic()
             print(f"  backfilled {counts['received']} resources "
