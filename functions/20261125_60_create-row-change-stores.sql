@@ -257,24 +257,23 @@ create function private.tg_row_audit__store_updates()
     security definer
     set search_path = ''
 as $$
--- @plpgsql_check_options: performance_warnings = false
--- (the statement names the table's columns as they are now, so it is built here: EXECUTE)
+-- @plpgsql_check_options: performance_warnings = false, security_warnings = false
+-- (the statement names the table's columns as they are now, so it is built here: EXECUTE;
+-- its pieces are column names quoted with %I when they are made)
 declare
     v_old text;
     v_new text;
-    v_key_changed text;
     v_changed text;
 begin
-    -- Per column, in the table's order: the old value when it changed (key columns: when
-    -- the key changed), the new value of key columns always and of others when changed.
+    -- Per column, in the table's order: the old value when it changed; the new value of
+    -- key columns always (it names the row), of the others when it changed.
     select
-        pg_catalog.string_agg(case when a.is_key then pg_catalog.format('case when k.changed then o.%I end', a.name)
-            else pg_catalog.format('case when %s then o.%I end', a.differs, a.name) end, ', ' order by a.attnum),
+        pg_catalog.string_agg(pg_catalog.format('case when %s then o.%I end', a.differs, a.name),
+            ', ' order by a.attnum),
         pg_catalog.string_agg(case when a.is_key then pg_catalog.format('n.%I', a.name)
             else pg_catalog.format('case when %s then n.%I end', a.differs, a.name) end, ', ' order by a.attnum),
-        coalesce(pg_catalog.string_agg(a.differs, ' or ' order by a.attnum) filter (where a.is_key), 'false'),
         pg_catalog.string_agg(a.differs, ' or ' order by a.attnum)
-    into v_old, v_new, v_key_changed, v_changed
+    into v_old, v_new, v_changed
     from (
         select
             t.attnum,
@@ -303,16 +302,15 @@ begin
         'pg_catalog.array_agg(d.old_row), pg_catalog.array_agg(d.new_row) '
         'from ('
         '    select n.shop_id, row(%3$s)::%2$s as old_row, row(%4$s)::%2$s as new_row, '
-        '        %6$s as changed '
+        '        %5$s as changed '
         '    from (select pg_catalog.row_number() over () as pos, r.* from old_rows as r) as o '
         '        join (select pg_catalog.row_number() over () as pos, r.* from new_rows as r) as n '
         '            on n.pos = o.pos '
-        '        cross join lateral (select %5$s as changed) as k '
         ') as d '
         '    cross join private.audit_context($1) as c '
         'where d.changed '
         'group by d.shop_id, c.actor, c.actor_role, c.request_method, c.request_path',
-        tg_argv[0], tg_relid::regclass, v_old, v_new, v_key_changed, v_changed)
+        tg_argv[0], tg_relid::regclass, v_old, v_new, v_changed)
     using tg_relid;
     return null;
 end
@@ -355,6 +353,8 @@ as $$
 $$;
 
 comment on function private.row_change_values(text, jsonb, jsonb, text[]) is 'One stored row change as audit.row_change holds it: the key (from the new row, or the old one for a delete), old_values (delete: the old row; update: the changed columns'' old values) and new_values (insert: the new row; update: the changed columns'' new values).';
+
+grant execute on function private.row_change_values(text, jsonb, jsonb, text[]) to authenticated, service_role;
 
 create function private.row_change_store_query(p_store regclass)
     returns text

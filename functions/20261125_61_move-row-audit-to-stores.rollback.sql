@@ -1,3 +1,85 @@
+create function private.tg_row_audit__record_rows()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+begin
+    insert into audit.row_change (
+        shop_id, table_name, op, record_key, old_values, new_values,
+        actor, actor_role, request_method, request_path
+    )
+    select
+        t.shop_id,
+        c.table_name,
+        tg_op,
+        t.row_values operator(pg_catalog.-) c.non_key_columns,
+        case when tg_op = 'DELETE' then t.row_values end,
+        case when tg_op = 'INSERT' then t.row_values end,
+        c.actor,
+        c.actor_role,
+        c.request_method,
+        c.request_path
+    from (
+        select r.shop_id, pg_catalog.to_jsonb(r) as row_values
+        from changed_rows as r
+    ) as t
+        cross join private.audit_context(tg_relid) as c;
+    return null;
+end
+$$;
+
+comment on function private.tg_row_audit__record_rows() is 'Trigger (after insert or delete, for each statement, transition table changed_rows): records each inserted row whole in new_values, each deleted row whole in old_values.';
+
+create function private.tg_row_audit__record_updates()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+begin
+    insert into audit.row_change (
+        shop_id, table_name, op, record_key, old_values, new_values,
+        actor, actor_role, request_method, request_path
+    )
+    select
+        p.shop_id,
+        c.table_name,
+        'UPDATE',
+        p.new_row operator(pg_catalog.-) c.non_key_columns,
+        d.old_values,
+        d.new_values,
+        c.actor,
+        c.actor_role,
+        c.request_method,
+        c.request_path
+    from (
+        select n.shop_id, o.row_values as old_row, n.row_values as new_row
+        from (
+            select pg_catalog.row_number() over () as pos, pg_catalog.to_jsonb(r) as row_values
+            from old_rows as r
+        ) as o
+            join (
+                select pg_catalog.row_number() over () as pos, r.shop_id,
+                    pg_catalog.to_jsonb(r) as row_values
+                from new_rows as r
+            ) as n on n.pos = o.pos
+    ) as p
+        cross join lateral (
+            select
+                pg_catalog.jsonb_object_agg(e.key, p.old_row -> e.key) as old_values,
+                pg_catalog.jsonb_object_agg(e.key, e.value) as new_values
+            from pg_catalog.jsonb_each(p.new_row) as e
+            where e.value is distinct from p.old_row -> e.key
+        ) as d
+        cross join private.audit_context(tg_relid) as c
+    where d.new_values is not null;
+    return null;
+end
+$$;
+
+comment on function private.tg_row_audit__record_updates() is 'Trigger (after update, for each statement, transition tables old_rows and new_rows): records, per changed row, only the keys that changed, with their old and new values.';
+
 create or replace function api.row_changes(
     shop_id uuid,
     table_name text default null,
