@@ -19,6 +19,7 @@ import psycopg
 
 from storepulse import seed
 from tests import shopify_samples
+from tests.auditing import db_now, insert_row_change
 
 ROLES = ("owner", "manager", "operator", "viewer")
 
@@ -55,6 +56,11 @@ def _no_rows(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
     """app.shop and app.shop_member rows come from building the world itself."""
 
 
+def _legacy_row_change(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    """audit.row_change holds the changes recorded before the per-table stores."""
+    insert_row_change(conn, shop, db_now(conn))
+
+
 def _shopify(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
     shopify_samples.seed_shop(conn, world.domains[shop])
 
@@ -73,8 +79,11 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     "app.shop_legal_hold": _seed_legal_hold,
     "audit.suggestion": _seed_suggestion,
     "audit.decision": _seed_decision,
+    "audit.row_change": _legacy_row_change,
     # written by the audit triggers on app.shop and app.shop_member as the world is built
-    "audit.row_change": _no_rows,
+    "audit.row_change__app__shop": _no_rows,
+    "audit.row_change__app__shop_member": _no_rows,
+    "audit.row_change__app__shop_legal_hold": _no_rows,  # written by _seed_legal_hold
 }
 
 # Relations only some member roles may read (the others see none of their rows).
@@ -83,6 +92,9 @@ READERS: dict[str, frozenset[str]] = {
     "app.shopify_dead_letter": frozenset({"owner", "manager"}),
     "app.shopify_customer_pii": frozenset({"owner", "manager", "operator"}),
     "audit.row_change": frozenset({"owner", "manager"}),
+    "audit.row_change__app__shop": frozenset({"owner", "manager"}),
+    "audit.row_change__app__shop_member": frozenset({"owner", "manager"}),
+    "audit.row_change__app__shop_legal_hold": frozenset({"owner", "manager"}),
 }
 
 

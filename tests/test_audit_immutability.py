@@ -9,7 +9,7 @@ from psycopg import sql
 
 from storepulse import postgrest, seed
 from storepulse.postgrest import acting_as
-from tests.auditing import Team, build_team
+from tests.auditing import Team, build_team, db_now, insert_row_change
 
 ROLES = ("anon", "owner", "manager", "operator", "viewer", "service_role", "table owner")
 STATEMENTS = {
@@ -29,10 +29,13 @@ def team(db: psycopg.Connection) -> Team:
     return team
 
 
-def _targets(db: psycopg.Connection) -> list[str]:
-    """The audit tables, and the partition holding this month's row changes."""
+def _targets(db: psycopg.Connection, team: Team) -> list[str]:
+    """The audit tables, a row-change store, and this month's partitions of both."""
+    insert_row_change(db, team.shop, db_now(db))  # rows written before the stores existed
     partition = db.execute("select private.create_row_change_partition(now()::date)").fetchone()[0]
-    return ["audit.suggestion", "audit.decision", "audit.row_change", partition]
+    store = "audit.row_change__app__shop"
+    return ["audit.suggestion", "audit.decision", "audit.row_change", partition, store,
+            partition.replace("audit.row_change_", f"{store}_")]
 
 
 def _snapshot(db: psycopg.Connection, tables: list[str]) -> dict[str, str]:
@@ -47,7 +50,7 @@ def _snapshot(db: psycopg.Connection, tables: list[str]) -> dict[str, str]:
 def test_every_role_is_refused(db: psycopg.Connection, team: Team, role: str,
                                statement: str) -> None:
     """Update, delete and truncate on every audit table and partition fail with 42501."""
-    tables = _targets(db)
+    tables = _targets(db, team)
     before = _snapshot(db, tables)
     assert all(db.execute(f"select count(*) from {t}").fetchone()[0] for t in tables)
     for table in tables:
@@ -94,7 +97,8 @@ def test_an_impostor_of_the_retention_function_is_refused(db: psycopg.Connection
 @pytest.mark.parametrize("role", ["owner", "service_role"])
 def test_api_roles_cannot_insert_either(db: psycopg.Connection, team: Team, role: str) -> None:
     """Rows come only from the api functions: no API role may insert directly."""
-    for table in ("audit.suggestion", "audit.decision", "audit.row_change"):
+    for table in ("audit.suggestion", "audit.decision", "audit.row_change",
+                  "audit.row_change__app__shop"):
         with acting_as(db, team.identity(role)), pytest.raises(
                 psycopg.errors.InsufficientPrivilege):
             db.execute(sql.SQL("insert into {} select * from {} limit 1").format(

@@ -187,3 +187,40 @@ def test_audit_rows_are_readable_through_rls_only_via_the_parent(db: psycopg.Con
     with acting_as(db, team.identity("owner")), pytest.raises(
             psycopg.errors.InsufficientPrivilege):
         db.execute(f"select * from {partition}")
+
+
+def test_an_update_stores_only_the_key_and_the_changed_columns(db: psycopg.Connection,
+                                                               team: Team) -> None:
+    """In the store, an update's rows hold the key and the changed column; the rest is null."""
+    db.execute("update app.shop set name = 'Stored' where shop_id = %s", (team.shop,))
+    old, new = db.execute(
+        "select to_jsonb(s.old_rows[1]), to_jsonb(s.new_rows[1]) "
+        "from audit.row_change__app__shop as s where s.shop_id = %s and s.op = 'UPDATE' "
+        "order by s.batch_id desc limit 1", (team.shop,)).fetchone()
+    assert {k for k, v in new.items() if v is not None} == {"shop_id", "name"}
+    assert {k for k, v in old.items() if v is not None} == {"name"}
+
+
+def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
+        db: psycopg.Connection, team: Team) -> None:
+    """A new nullable column is recorded at once; a dropped one is simply gone; a change
+    that would rewrite the table (a type change, a column with a default) is refused."""
+    db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
+               "note text, gone int, primary key (shop_id, id))")
+    db.execute("select private.enable_row_audit('app.audit_probe')")
+    db.execute("insert into app.audit_probe values (%s, 1, 'a', 1)", (team.shop,))
+    db.execute("alter table app.audit_probe add column extra jsonb")
+    db.execute("alter table app.audit_probe drop column gone")
+    db.execute("update app.audit_probe set extra = '{\"x\": 1}'")
+    db.execute("delete from app.audit_probe")
+    insert, update, delete = _changes(db, team, table_name="app.audit_probe")
+    assert insert["new_values"] == {"shop_id": str(team.shop), "id": 1, "note": "a",
+                                    "extra": None}
+    assert (update["old_values"], update["new_values"]) == ({"extra": None},
+                                                            {"extra": {"x": 1}})
+    assert delete["old_values"]["extra"] == {"x": 1}
+    for ddl in ("alter table app.audit_probe alter column note type varchar(9)",
+                "alter table app.audit_probe add column n int not null default 0"):
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="uses its row type"), \
+                db.transaction():
+            db.execute(ddl)
