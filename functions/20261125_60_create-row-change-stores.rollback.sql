@@ -150,6 +150,8 @@ $$;
 
 comment on function private.enable_row_audit(regclass) is 'Starts recording every change to a table in audit.row_change (the table needs a primary key and a shop_id uuid column). Idempotent: returns false when the table was audited already.';
 
+drop function private.retire_row_change_store(regclass);
+
 drop view audit.row_changes;
 
 drop function private.refresh_row_changes_view();

@@ -544,6 +544,42 @@ $$;
 
 comment on function private.enable_row_audit(regclass) is 'Starts recording every change to a table in its row-change store, audit.row_change__<schema>__<table>, read through audit.row_changes (the table needs a primary key and a shop_id uuid column). Idempotent: returns false when the table was audited this way already.';
 
+create function private.retire_row_change_store(p_table regclass)
+    returns bigint
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+-- @plpgsql_check_options: performance_warnings = false
+-- (its work is DDL through EXECUTE, which plpgsql_check takes for a read: "should be STABLE")
+declare
+    v_store regclass := pg_catalog.to_regclass(
+        pg_catalog.format('audit.%I', private.row_change_store_name(p_table)));
+    v_moved bigint;
+begin
+    if v_store is null then
+        raise exception '% has no row-change store to retire', p_table
+            using errcode = '22023', column = 'table',
+                hint = 'private.enable_row_audit creates one; a table without it can be altered freely.';
+    end if;
+    -- every recorded change moves, with its change id and time, to audit.row_change
+    execute 'insert into audit.row_change (shop_id, occurred_at, change_id, txid, table_name, '
+        'op, record_key, old_values, new_values, actor, actor_role, request_method, request_path) '
+        'select r.shop_id, r.occurred_at, r.change_id, r.txid, r.table_name, r.op, r.record_key, '
+        'r.old_values, r.new_values, r.actor, r.actor_role, r.request_method, r.request_path '
+        'from (' || private.row_change_store_query(v_store) || ') as r order by r.change_id';
+    get diagnostics v_moved = row_count;
+    perform private.disable_row_audit(p_table);
+    drop view audit.row_changes;
+    execute pg_catalog.format('drop table %s', v_store);
+    perform private.refresh_row_changes_view();
+    return v_moved;
+end
+$$;
+
+comment on function private.retire_row_change_store(regclass) is 'Before a change Postgres refuses while a store holds a table''s row type (a column type change, a new column with a default, DROP TABLE): moves every change in the table''s store to audit.row_change (as JSON, ids and times kept), stops auditing the table and drops the store; returns how many changes moved. Run private.enable_row_audit again after the change.';
+
 create or replace function private.apply_audit_retention()
     returns jsonb
     language plpgsql

@@ -133,7 +133,7 @@ $$;
 
 comment on function api.row_changes(uuid, text, jsonb, timestamptz, timestamptz) is 'The shop''s recorded row changes, newest first, optionally of one table (e.g. app.shop_member), of rows whose key contains record_key (e.g. {"user_id": "..."}), and in [since, until) of occurred_at. Owners and managers only (others get no rows).';
 
--- Each store's rows go to audit.row_change first, one per changed row (with new change ids);
+-- Each store's rows go to audit.row_change first, one per changed row (change ids kept);
 -- then the triggers of functions/20261125_19 come back, and the stores go.
 do $$
 declare
@@ -141,13 +141,7 @@ declare
 begin
     foreach v_table in array array['app.shop', 'app.shop_member', 'app.shop_legal_hold']::regclass[]
     loop
-        execute 'insert into audit.row_change (shop_id, occurred_at, txid, table_name, op, '
-            'record_key, old_values, new_values, actor, actor_role, request_method, request_path) '
-            'select r.shop_id, r.occurred_at, r.txid, r.table_name, r.op, r.record_key, '
-            'r.old_values, r.new_values, r.actor, r.actor_role, r.request_method, r.request_path '
-            'from (' || private.row_change_store_query(pg_catalog.format('audit.%I',
-                private.row_change_store_name(v_table))::regclass) || ') as r order by r.change_id';
-        perform private.disable_row_audit(v_table);
+        perform private.retire_row_change_store(v_table);
         execute pg_catalog.format(
             'create trigger _900_row_audit_insert after insert on %s referencing new table as changed_rows '
             'for each statement execute function private.tg_row_audit__record_rows()', v_table);
@@ -161,12 +155,5 @@ begin
             'create trigger _900_row_audit_truncate before truncate on %s for each statement '
             'execute function private.tg_row_audit__refuse_truncate()', v_table);
     end loop;
-    drop view audit.row_changes;
-    foreach v_table in array array['app.shop', 'app.shop_member', 'app.shop_legal_hold']::regclass[]
-    loop
-        execute pg_catalog.format('drop table audit.%I', private.row_change_store_name(v_table));
-    end loop;
 end
 $$;
-
-select private.refresh_row_changes_view();

@@ -94,3 +94,31 @@ def test_applying_onto_data_loses_no_rows(stack: Stack, k: int) -> None:
     finally:
         with stack.connect(autocommit=True) as admin:
             admin.execute(f'drop database "storepulse_data_{k}" with (force)')
+
+
+def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack) -> None:
+    """Rolling back the move to per-table stores (the last migrations) puts every change
+    the stores recorded into audit.row_change, ids and values unchanged."""
+    move = next(i for i, m in enumerate(ALL) if m.id == "20261125_61_move-row-audit-to-stores")
+    url = create_database(stack.server, "storepulse_store_rollback")
+    try:
+        migrate.prepare(url)
+        migrate.apply(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            owner = seed.create_user(conn)
+            shop = seed.create_shop(conn, owner, "rollback-audit.myshopify.com")
+            seed.add_member(conn, shop, seed.create_user(conn), "viewer")
+            conn.execute("update app.shop set name = 'Renamed' where shop_id = %s", (shop,))
+            query = ("select change_id, table_name, op, record_key, old_values, new_values "
+                     "from audit.{} where shop_id = %s order by change_id")
+            before = conn.execute(query.format("row_changes"), (shop,)).fetchall()
+            assert {r[1] for r in before} == {"app.shop", "app.shop_member"}
+        migrate.rollback(url, count=len(ALL) - move)
+        with psycopg.connect(url, autocommit=True) as conn:
+            after = conn.execute(query.format("row_change"), (shop,)).fetchall()
+            assert conn.execute("select count(*) from pg_class where relname like "
+                                "'row\\_change\\_\\_%%'").fetchone()[0] == 0
+        assert after == before
+    finally:
+        with stack.connect(autocommit=True) as admin:
+            admin.execute('drop database "storepulse_store_rollback" with (force)')

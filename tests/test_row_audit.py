@@ -224,3 +224,49 @@ def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
         with pytest.raises(psycopg.errors.FeatureNotSupported, match="uses its row type"), \
                 db.transaction():
             db.execute(ddl)
+
+
+def test_retiring_a_store_keeps_every_change_and_frees_the_table(db: psycopg.Connection,
+                                                                 team: Team) -> None:
+    """retire_row_change_store moves the history to audit.row_change unchanged (ids, times,
+    values); the refused type change then goes through, and auditing starts again."""
+    db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
+               "note text, primary key (shop_id, id))")
+    db.execute("select private.enable_row_audit('app.audit_probe')")
+    db.execute("insert into app.audit_probe values (%s, 1, 'a'), (%s, 2, 'b')",
+               (team.shop, team.shop))
+    db.execute("update app.audit_probe set note = 'c' where id = 2")
+    before = _changes(db, team, table_name="app.audit_probe")
+    assert len(before) == 3
+    moved = db.execute("select private.retire_row_change_store('app.audit_probe')").fetchone()[0]
+    assert moved == 3
+    assert db.execute("select to_regclass('audit.row_change__app__audit_probe')").fetchone()[0] \
+        is None
+    assert _changes(db, team, table_name="app.audit_probe") == before
+    db.execute("alter table app.audit_probe alter column note type varchar(9)")
+    db.execute("select private.enable_row_audit('app.audit_probe')")
+    db.execute("delete from app.audit_probe where id = 1")
+    after = _changes(db, team, table_name="app.audit_probe")
+    assert len(after) == 4
+    assert after[:3] == before
+    assert after[-1]["op"] == "DELETE"
+    assert after[-1]["change_id"] > max(c["change_id"] for c in before)
+    with pytest.raises(psycopg.errors.InvalidParameterValue, match="no row-change store"):
+        db.execute("select private.retire_row_change_store('app.sales_daily')")
+
+
+def test_a_statement_over_two_shops_is_filed_under_each_shop_apart(db: psycopg.Connection,
+                                                                   team: Team) -> None:
+    """One statement changing two shops' rows writes one store row per shop; each owner
+    reads only the change to their own shop."""
+    other = build_team(db)
+    db.execute("update app.shop set name = name || ' (renamed)' where shop_id in (%s, %s)",
+               (team.shop, other.shop))
+    stored = db.execute(
+        "select s.shop_id, s.row_count, s.txid from audit.row_change__app__shop as s "
+        "where s.op = 'UPDATE' and s.shop_id in (%s, %s)", (team.shop, other.shop)).fetchall()
+    assert sorted((r[0], r[1]) for r in stored) == sorted([(team.shop, 1), (other.shop, 1)])
+    assert stored[0][2] == stored[1][2]  # one transaction
+    for t in (team, other):
+        updates = [c for c in _changes(db, t, table_name="app.shop") if c["op"] == "UPDATE"]
+        assert [c["record_key"] for c in updates] == [{"shop_id": str(t.shop)}]

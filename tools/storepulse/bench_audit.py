@@ -29,9 +29,22 @@ import psycopg
 
 OPS = ("insert", "update", "delete")
 TABLES = ("plain", "audited", "floor")
+# The bench's scratch tables and their audit store go, recorded changes and all (they are
+# the benchmark's own), so it can run again on the same database.
+CLEANUP = """
+do $$
+begin
+    if to_regclass('audit.row_change__bench__audited') is not null then
+        drop view audit.row_changes;
+        drop table audit.row_change__bench__audited;
+        perform private.refresh_row_changes_view();
+    end if;
+end
+$$;
+drop schema if exists bench cascade;
+"""
 SETUP = """
-create schema if not exists bench;
-drop table if exists bench.plain, bench.audited, bench.floor;
+create schema bench;
 create table bench.plain (
     shop_id uuid not null references app.shop (shop_id),
     sku text not null,
@@ -81,16 +94,23 @@ def run(url: str, *, rows: int, rounds: int) -> dict[str, dict[str, float]]:
             "insert into app.shop (shopify_domain, name, currency, iana_timezone) "
             "values (%s, 'Bench', 'USD', 'UTC') returning shop_id",
             (f"bench-{uuid.uuid4().hex[:10]}.myshopify.com",)).fetchone()[0]
-        conn.execute(SETUP)  # type: ignore[arg-type]
+        with conn.transaction():
+            conn.execute(CLEANUP)  # type: ignore[arg-type]
+            conn.execute(SETUP)  # type: ignore[arg-type]
         params = {"shop": shop, "rows": rows}
-        for i in range(rounds + 1):  # round 0 warms caches and is not counted
-            order = TABLES if i % 2 else TABLES[::-1]
-            for op in OPS:
-                for table in order:
-                    seconds = _timed(conn, STATEMENTS[op].format(t=f"bench.{table}"), params)
-                    if i:
-                        times[op][table].append(seconds)
-            conn.execute("vacuum bench.plain, bench.audited, bench.floor")
+        try:
+            for i in range(rounds + 1):  # round 0 warms caches and is not counted
+                order = TABLES if i % 2 else TABLES[::-1]
+                for op in OPS:
+                    for table in order:
+                        seconds = _timed(conn, STATEMENTS[op].format(t=f"bench.{table}"),
+                                         params)
+                        if i:
+                            times[op][table].append(seconds)
+                conn.execute("vacuum bench.plain, bench.audited, bench.floor")
+        finally:
+            with conn.transaction():
+                conn.execute(CLEANUP)  # type: ignore[arg-type]
     return {op: {t: statistics.median(v) for t, v in per.items()} for op, per in times.items()}
 
 
