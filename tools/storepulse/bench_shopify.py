@@ -9,8 +9,10 @@
    made and serialized to JSON text before the clock runs), and its ratio to binary COPY
    of the same normalised rows into the same tables of a database cloned from the
    migrated template (same indexes and foreign keys). Goal: 0.5. Then the floor: order
-   pages only received (sent and parsed, as jsonb and as json), and the highest ratio
-   receiving plus COPY leaves, t_copy / (t_receive + t_copy).
+   pages only received (sent and parsed as jsonb, as json, and as json with the order
+   fields and lines extracted), the same rows written by INSERT from typed staging
+   tables, and the highest ratio receiving plus writing leaves,
+   t_copy / (t_receive + t_copy).
 3. Sales Pulse latency, warm and server-side, p50 and p95, as an authenticated member,
    after the whole scale is loaded. Goal: p95 at most 20 ms at "large" (3 years of a
    store growing to $10M a year).
