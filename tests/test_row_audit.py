@@ -152,7 +152,8 @@ def test_partitions_are_monthly_in_utc_and_locked_like_their_parent(
         db: psycopg.Connection) -> None:
     """Two months are ready ahead; each partition has RLS and the refusal trigger."""
     ready = db.execute("select private.ensure_row_change_partitions(2)").fetchone()[0]
-    month = dt.datetime.now(UTC).replace(day=1)
+    # the month the database's clock is in (the function's own now()), not the test's
+    month = db.execute("select now() at time zone 'UTC'").fetchone()[0].replace(day=1)
     names = []
     for _ in range(3):
         names.append(f"audit.row_change_{month:%Y_%m}")

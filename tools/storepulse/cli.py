@@ -52,21 +52,35 @@ def cmd_lint(args: argparse.Namespace) -> int:
 ID_RE = re.compile(r"^(\d{8})_(\d{2})_[a-z0-9-]+$")
 
 
-def next_id(slug: str, root: Path = migrate.ROOT, today: dt.date | None = None) -> tuple[str, str]:
-    """The id for a new migration and the id it must depend on (the latest one)."""
+def today() -> dt.date:
+    """The local date new migrations are named after (tests replace it to pin the date)."""
+    return dt.date.today()
+
+
+def next_id(slug: str, root: Path | None = None, day: dt.date | None = None) -> tuple[str, str]:
+    """The id for a new migration and the id it must depend on (the latest one).
+
+    Ids continue the latest migration's date when that date is today or later (so the
+    chain stays ordered), else start today at 01. A slug already used on that date is
+    refused: two migrations of one day with one name are two halves of one change.
+    """
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         raise SystemExit(f"slug {slug!r}: use lowercase words joined by dashes, e.g. add-orders")
-    ids = [m.id for m in migrate.all_migrations(root)]
+    ids = [m.id for m in migrate.all_migrations(root or migrate.ROOT)]
     latest = max(ids) if ids else ""
-    day = (today or dt.date.today()).strftime("%Y%m%d")
+    stamp = (day or today()).strftime("%Y%m%d")
     m = ID_RE.match(latest)
-    if m and m.group(1) >= day:
-        day, seq = m.group(1), int(m.group(2)) + 1
+    if m and m.group(1) >= stamp:
+        stamp, seq = m.group(1), int(m.group(2)) + 1
     else:
         seq = 1
+    taken = [i for i in ids if i.startswith(f"{stamp}_") and i.endswith(f"_{slug}")]
+    if taken:
+        raise SystemExit(f"slug {slug!r} is already used on {stamp} ({taken[0]}): pick another "
+                         "name, or add to that migration if it has not landed yet")
     if seq > 99:
-        raise SystemExit(f"{day} already has 99 migrations; wait for tomorrow")
-    return f"{day}_{seq:02d}_{slug}", latest
+        raise SystemExit(f"{stamp} already has 99 migrations; wait for tomorrow")
+    return f"{stamp}_{seq:02d}_{slug}", latest
 
 
 def cmd_new(args: argparse.Namespace) -> int:
