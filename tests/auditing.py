@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import psycopg
 
-from storepulse import postgrest, seed
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
 
 UTC = dt.timezone.utc
 
@@ -30,13 +31,13 @@ class Team:
         """The member holding `role` (or the stranger)."""
         return getattr(self, role)
 
-    def identity(self, role: str) -> postgrest.Identity:
+    def identity(self, role: str) -> postgrest_standin.Identity:
         """How a request by that member (anon and service_role too) identifies itself."""
         if role == "anon":
-            return postgrest.anon()
+            return postgrest_standin.anon()
         if role == "service_role":
-            return postgrest.service_role()
-        return postgrest.user(self.user(role))
+            return postgrest_standin.service_role()
+        return postgrest_standin.user(self.user(role))
 
 
 def build_team(conn: psycopg.Connection) -> Team:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
-from storepulse.harness import Stack, build_stack
+from storepulse.testkit.harness import Stack, build_stack
 
 IN_CI = bool(os.environ.get("CI"))
 _stack: Stack | None = None

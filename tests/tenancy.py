@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from storepulse import seed
+from storepulse.testkit import seed
 from tests import shopify_samples
 from tests.auditing import db_now, insert_row_change
 

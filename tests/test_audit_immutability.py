@@ -7,8 +7,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from storepulse import postgrest, seed
-from storepulse.postgrest import acting_as
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
+from storepulse.testkit.postgrest_standin import acting_as
 from tests.auditing import Team, build_team, db_now, insert_row_change
 
 ROLES = ("anon", "owner", "manager", "operator", "viewer", "service_role", "table owner")
@@ -108,7 +109,7 @@ def test_api_roles_cannot_insert_either(db: psycopg.Connection, team: Team, role
 def test_the_retention_function_may_not_be_run_by_api_roles(db: psycopg.Connection,
                                                             team: Team) -> None:
     """Execute on the retention and maintenance functions is the owner's alone."""
-    for ident in (postgrest.service_role(), team.identity("owner")):
+    for ident in (postgrest_standin.service_role(), team.identity("owner")):
         for fn in ("apply_audit_retention", "maintain_audit_trail", "expire_suggestions"):
             with acting_as(db, ident), pytest.raises(psycopg.errors.InsufficientPrivilege):
                 db.execute(f"select private.{fn}()")

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storepulse import postgrest
-from storepulse.postgrest import rpc
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit.postgrest_standin import rpc
 from tests.auditing import (
     UTC,
     build_team,
@@ -138,7 +138,7 @@ def test_legal_hold_is_set_by_owners_only_and_is_itself_audited(db: psycopg.Conn
     resp = rpc(db, "set_legal_hold", {**args, "reason": " "}, identity=team.identity("owner"))
     assert (resp.status, resp.code) == (400, "22023") and "reason" in resp.body["message"]
     assert rpc(db, "set_legal_hold", args, identity=team.identity("owner")).body is True
-    with postgrest.acting_as(db, team.identity("viewer")):
+    with postgrest_standin.acting_as(db, team.identity("viewer")):
         held = db.execute("select reason, placed_by from api.legal_holds").fetchall()
     assert held == [("Chargeback dispute", team.owner)]
     assert rpc(db, "set_legal_hold", {"shop_id": str(team.shop), "held": False},

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from storepulse import cli, lint_static, migrate
+from storepulse import cli
+from storepulse.db import lint_static
+from storepulse.db import migrate
 
 
 @pytest.fixture

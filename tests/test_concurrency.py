@@ -7,7 +7,8 @@ import threading
 import psycopg
 import pytest
 
-from storepulse import postgrest, seed
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
 
 
 def test_two_owners_demoting_each_other_leave_one_owner(fresh_url: str) -> None:
@@ -23,15 +24,15 @@ def test_two_owners_demoting_each_other_leave_one_owner(fresh_url: str) -> None:
     try:
         first.execute("select 1")  # both sessions inside their own transaction
         second.execute("select 1")
-        demote_bob = postgrest.rpc(first, "set_shop_member_role",
+        demote_bob = postgrest_standin.rpc(first, "set_shop_member_role",
                                    {"shop_id": str(shop), "user_id": str(bob), "role": "viewer"},
-                                   identity=postgrest.user(alice))
+                                   identity=postgrest_standin.user(alice))
         assert demote_bob.ok, demote_bob
-        result: dict[str, postgrest.Response] = {}
-        blocked = threading.Thread(target=lambda: result.update(r=postgrest.rpc(
+        result: dict[str, postgrest_standin.Response] = {}
+        blocked = threading.Thread(target=lambda: result.update(r=postgrest_standin.rpc(
             second, "set_shop_member_role",
             {"shop_id": str(shop), "user_id": str(alice), "role": "viewer"},
-            identity=postgrest.user(bob))))
+            identity=postgrest_standin.user(bob))))
         blocked.start()
         blocked.join(timeout=1.0)
         assert blocked.is_alive(), "the second demotion should wait for the first to commit"
@@ -57,8 +58,8 @@ def test_removing_the_last_owner_is_refused(db: psycopg.Connection, role: str) -
     if role == "manager":
         actor = seed.create_user(db)
         seed.add_member(db, shop, actor, "manager")
-    resp = postgrest.rpc(db, "remove_shop_member", {"shop_id": str(shop), "user_id": str(owner)},
-                         identity=postgrest.user(actor))
+    resp = postgrest_standin.rpc(db, "remove_shop_member", {"shop_id": str(shop), "user_id": str(owner)},
+                         identity=postgrest_standin.user(actor))
     expected = (400, "23514") if role == "owner" else (403, "42501")
     assert (resp.status, resp.code) == expected, resp
 
@@ -78,15 +79,15 @@ def test_concurrent_deciders_of_one_suggestion_exactly_one_wins(fresh_url: str,
         suggestion = seed.suggest(setup, shop)["suggestion_id"]
 
     start = threading.Barrier(deciders)
-    answers: list[postgrest.Response] = [None] * deciders  # type: ignore[list-item]
+    answers: list[postgrest_standin.Response] = [None] * deciders  # type: ignore[list-item]
 
     def decide(i: int) -> None:
         with psycopg.connect(fresh_url, autocommit=True) as conn:
             start.wait(timeout=10)
-            answers[i] = postgrest.rpc(conn, "decide_action", {
+            answers[i] = postgrest_standin.rpc(conn, "decide_action", {
                 "shop_id": str(shop), "suggestion_id": suggestion,
                 "outcome": ("approved", "rejected")[i % 2], "note": f"decider {i}"},
-                identity=postgrest.user(people[i]))
+                identity=postgrest_standin.user(people[i]))
 
     threads = [threading.Thread(target=decide, args=(i,)) for i in range(deciders)]
     for t in threads:

@@ -8,8 +8,9 @@ import datetime as dt
 import psycopg
 import pytest
 
-from storepulse import postgrest, seed
-from storepulse.postgrest import rpc
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
+from storepulse.testkit.postgrest_standin import rpc
 from tests.auditing import Team, build_team, db_now, insert_decision, insert_suggestion
 
 
@@ -149,7 +150,7 @@ def test_a_bad_suggestion_is_refused_naming_the_field(db: psycopg.Connection, te
                                                       field: str, value: object) -> None:
     """400 (22023) with the field's name in the message, and nothing written."""
     args = {"shop_id": str(team.shop), **SUGGEST, field: value}
-    resp = rpc(db, "suggest_action", args, identity=postgrest.service_role())
+    resp = rpc(db, "suggest_action", args, identity=postgrest_standin.service_role())
     assert (resp.status, resp.code) == (400, "22023"), resp
     assert resp.body["message"].startswith(field), resp
     assert _count(db, "audit.suggestion") == 0

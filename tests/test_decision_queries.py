@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storepulse.postgrest import rpc
+from storepulse.testkit.postgrest_standin import rpc
 from tests.auditing import Team, build_team, db_now, insert_decision, insert_suggestion
 
 PROPERTY = settings(max_examples=20, deadline=None,

@@ -9,7 +9,7 @@ import uuid
 
 import psycopg
 
-from storepulse.harness import Stack
+from storepulse.testkit.harness import Stack
 
 
 def test_server_is_postgres_15_or_newer_on_loopback(stack: Stack) -> None:
@@ -72,7 +72,7 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
     """A process that starts a cluster and dies on an exception leaves nothing running."""
     script = tmp_path / "crash.py"
     script.write_text(
-        "from storepulse.server import start_native\n"
+        "from storepulse.testkit.server import start_native\n"
         "s = start_native()\n"
         "print(s.port, flush=True)\n"
         "with s.connect() as c:\n"
@@ -95,16 +95,16 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
 
 def test_yoyo_bookkeeping_is_unreadable_by_api_roles(db: psycopg.Connection) -> None:
     """yoyo's tables sit in public, yet anon and authenticated can neither read nor write them."""
-    from storepulse import postgrest  # noqa: PLC0415
-    from storepulse.migrate import YOYO_TABLES  # noqa: PLC0415
+    from storepulse.testkit import postgrest_standin  # noqa: PLC0415
+    from storepulse.db.migrate import YOYO_TABLES  # noqa: PLC0415
 
     found = db.execute("select count(*) from pg_class where relname = any(%s) and relkind = 'r'",
                        (list(YOYO_TABLES),)).fetchone()[0]
     assert found == len(YOYO_TABLES)
-    for ident in (postgrest.anon(), postgrest.user(uuid.uuid4())):
+    for ident in (postgrest_standin.anon(), postgrest_standin.user(uuid.uuid4())):
         for table in YOYO_TABLES:
             for stmt in (f"select * from public.{table}", f"delete from public.{table}"):
-                with postgrest.acting_as(db, ident):
+                with postgrest_standin.acting_as(db, ident):
                     try:
                         rows = db.execute(stmt).rowcount
                     except psycopg.errors.InsufficientPrivilege:

@@ -1,4 +1,4 @@
-"""The database lint (storepulse.lint_db) and plpgsql_check over our plpgsql functions.
+"""The database lint (storepulse.db.lint_db) and plpgsql_check over our plpgsql functions.
 
 The migrated schema must have no ERROR or WARN finding: that is the CI gate. Every check
 must fire on a deliberately bad object, created inside the test's transaction (rolled back
@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from storepulse import lint_db
-from storepulse.lint_db import Finding
+from storepulse.db import lint_db
+from storepulse.db.lint_db import Finding
 
 OUR_SCHEMAS = ("app", "private", "api", "audit")
 

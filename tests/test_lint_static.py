@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from storepulse import lint_static, migrate
-from storepulse.lint_static import Finding, lint_paths, lint_text
+from storepulse.db import lint_static
+from storepulse.db import migrate
+from storepulse.db.lint_static import Finding, lint_paths, lint_text
 
 HEADER = "-- A test migration.\n-- depends: 20260101_01_prev\n\n"
 NAME = "migrations/20260101_02_test.sql"

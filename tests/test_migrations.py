@@ -13,9 +13,11 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from storepulse import migrate, seed
-from storepulse.harness import Stack, create_database, migrate_database
-from storepulse.server import Server, start_native
+from storepulse.db import migrate
+from storepulse.testkit import supabase_standin
+from storepulse.testkit import seed
+from storepulse.testkit.harness import Stack, create_database, migrate_database
+from storepulse.testkit.server import Server, start_native
 
 ALL = migrate.all_migrations()
 
@@ -37,7 +39,7 @@ def test_every_prefix_rolls_back_to_the_same_schema(cron_cluster: Server) -> Non
     """Apply one by one, roll back one by one, apply again: dumps match at every step."""
     url = (cron_cluster.url() if cron_cluster.kind == "native"
            else create_database(cron_cluster, "storepulse_roundtrip"))
-    migrate.prepare(url)
+    supabase_standin.prepare(url)
     dumps = [migrate.dump_schema(url)]
     for k in range(1, len(ALL) + 1):
         assert migrate.apply(url, upto=k) == [ALL[k - 1].id]
@@ -80,7 +82,7 @@ def test_applying_onto_data_loses_no_rows(stack: Stack, k: int) -> None:
     """Data written after the first k migrations survives applying the rest."""
     url = create_database(stack.server, f"storepulse_data_{k}")
     try:
-        migrate.prepare(url)
+        supabase_standin.prepare(url)
         migrate.apply(url, upto=k)
         with psycopg.connect(url) as conn:
             _seed_what_exists(conn)
@@ -102,7 +104,7 @@ def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack)
     move = next(i for i, m in enumerate(ALL) if m.id == "20261125_61_move-row-audit-to-stores")
     url = create_database(stack.server, "storepulse_store_rollback")
     try:
-        migrate.prepare(url)
+        supabase_standin.prepare(url)
         migrate.apply(url)
         with psycopg.connect(url, autocommit=True) as conn:
             owner = seed.create_user(conn)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from storepulse import postgrest, seed
-from storepulse.postgrest import http_status, rpc
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
+from storepulse.testkit.postgrest_standin import http_status, rpc
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def probe(db: psycopg.Connection) -> psycopg.Connection:
 def test_sets_role_claims_method_path_and_headers(probe: psycopg.Connection) -> None:
     """Inside the call, the role, full claims and request GUCs are PostgREST's."""
     uid = seed.create_user(probe)
-    body = rpc(probe, "probe_stable", {"a": 7}, identity=postgrest.user(uid),
+    body = rpc(probe, "probe_stable", {"a": 7}, identity=postgrest_standin.user(uid),
                headers={"Prefer": "tx=commit"}).raise_for_status().body
     assert body["role"] == "authenticated"
     assert body["claims"]["sub"] == str(uid)
@@ -66,7 +67,7 @@ def test_sets_role_claims_method_path_and_headers(probe: psycopg.Connection) -> 
 
 def test_stable_and_get_calls_are_read_only(probe: psycopg.Connection) -> None:
     """POST to stable and GET to anything run read-only; POST to volatile read-write."""
-    ident = postgrest.service_role()
+    ident = postgrest_standin.service_role()
     assert rpc(probe, "probe_stable", {"a": 1}, identity=ident).body["read_only"] == "on"
     assert rpc(probe, "probe_volatile", identity=ident).body == "off"
     assert rpc(probe, "probe_volatile", identity=ident, method="GET").body == "on"
@@ -74,7 +75,7 @@ def test_stable_and_get_calls_are_read_only(probe: psycopg.Connection) -> None:
 
 def test_settings_do_not_leak_into_the_test_transaction(probe: psycopg.Connection) -> None:
     """After a call, the test's connection is itself again: role, claims, read-write."""
-    rpc(probe, "probe_volatile", identity=postgrest.service_role()).raise_for_status()
+    rpc(probe, "probe_volatile", identity=postgrest_standin.service_role()).raise_for_status()
     row = probe.execute("select current_user, current_setting('request.jwt.claims', true), "
                         "current_setting('transaction_read_only')").fetchone()
     assert row == ("postgres", "", "off")
@@ -82,20 +83,20 @@ def test_settings_do_not_leak_into_the_test_transaction(probe: psycopg.Connectio
 
 def test_response_headers_set_in_sql_are_returned(probe: psycopg.Connection) -> None:
     """response.headers set by the function come back as HTTP headers."""
-    resp = rpc(probe, "probe_volatile", identity=postgrest.service_role())
+    resp = rpc(probe, "probe_volatile", identity=postgrest_standin.service_role())
     assert resp.headers == {"Cache-Control": "max-age=300"}
 
 
 def test_result_shapes_follow_postgrest(probe: psycopg.Connection) -> None:
     """setof/table gives an array of objects; void gives 204 with no body."""
-    ident = postgrest.service_role()
+    ident = postgrest_standin.service_role()
     rows = rpc(probe, "probe_rows", identity=ident).body
     assert rows == [{"n": 1, "sq": 1}, {"n": 2, "sq": 4}, {"n": 3, "sq": 9}]
 
 
 def test_unknown_arguments_give_404_and_ambiguity_300(probe: psycopg.Connection) -> None:
     """Overloads are chosen by argument names, as PostgREST's schema cache does."""
-    ident = postgrest.service_role()
+    ident = postgrest_standin.service_role()
     assert rpc(probe, "probe_stable", {"nope": 1}, identity=ident).status == 404
     assert rpc(probe, "probe_stable", {"nope": 1}, identity=ident).code == "PGRST202"
     assert rpc(probe, "probe_overload", {"a": 1}, identity=ident).status == 300
@@ -104,7 +105,7 @@ def test_unknown_arguments_give_404_and_ambiguity_300(probe: psycopg.Connection)
 
 def test_a_body_sent_as_text_names_its_arguments_by_columns(probe: psycopg.Connection) -> None:
     """A body forwarded as JSON text with ?columns= picks and calls as the same args do."""
-    ident = postgrest.service_role()
+    ident = postgrest_standin.service_role()
     as_text = rpc(probe, "probe_overload", body='{"a": 1, "b": 2, "ignored": 3}',
                   columns=("a", "b"), identity=ident)
     assert as_text.status == 200
@@ -125,14 +126,14 @@ def test_a_body_sent_as_text_names_its_arguments_by_columns(probe: psycopg.Conne
 def test_errors_map_to_postgrest_statuses(probe: psycopg.Connection, code: str,
                                           status: int) -> None:
     """A raised SQLSTATE comes back with PostgREST's status, code, message and hint."""
-    resp = rpc(probe, "probe_raise", {"code": code}, identity=postgrest.service_role())
+    resp = rpc(probe, "probe_raise", {"code": code}, identity=postgrest_standin.service_role())
     assert resp.status == status
     assert resp.body == {"code": code, "message": "boom", "details": None, "hint": "do this"}
 
 
 def test_permission_denied_is_401_for_anon_and_403_for_users(probe: psycopg.Connection) -> None:
     """42501 is 401 without a user's JWT and 403 with one."""
-    assert rpc(probe, "probe_rows", identity=postgrest.anon()).status == 401
+    assert rpc(probe, "probe_rows", identity=postgrest_standin.anon()).status == 401
     assert http_status("42501", authenticated=True) == 403
 
 
@@ -146,6 +147,6 @@ def test_own_transaction_on_autocommit_connection(stack) -> None:  # noqa: ANN00
             assert found.fetchone()[0] == 1
         bad = rpc(conn, "create_shop", {"shopify_domain": "committed-shop.myshopify.com",
                                         "name": "x", "currency": "USD",
-                                        "iana_timezone": "UTC"}, identity=postgrest.user(uid))
+                                        "iana_timezone": "UTC"}, identity=postgrest_standin.user(uid))
         assert bad.status == 409
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
-from storepulse import postgrest
-from storepulse.postgrest import acting_as, rpc
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit.postgrest_standin import acting_as, rpc
 from tests.tenancy import API_CALLS, READERS, ROLES, TABLE_SEEDERS, build_world
 
 memberships = st.lists(
@@ -72,10 +72,10 @@ def test_members_see_exactly_their_shops(db: psycopg.Connection, n_shops: int,
             assert set(truth) == set(world.shops), f"{rel} has no rows for some shop"
             readers = READERS.get(rel, frozenset(ROLES))
             for user_id, shops in world.members.items():
-                with acting_as(db, postgrest.user(user_id)):
+                with acting_as(db, postgrest_standin.user(user_id)):
                     seen = _shops_with_rows(db, rel)
                 assert seen == {s: n for s, n in truth.items() if shops.get(s) in readers}, rel
-            with acting_as(db, postgrest.service_role()):
+            with acting_as(db, postgrest_standin.service_role()):
                 assert _shops_with_rows(db, rel) == truth, f"service_role misses rows of {rel}"
 
 
@@ -83,7 +83,7 @@ def test_anon_sees_nothing(db: psycopg.Connection) -> None:
     """anon has no grant on any relation: reads are refused with 42501 (HTTP 401)."""
     build_world(db, 2, [{0: "owner"}])
     for rel in _relations(db):
-        with acting_as(db, postgrest.anon()), pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with acting_as(db, postgrest_standin.anon()), pytest.raises(psycopg.errors.InsufficientPrivilege):
             db.execute(sql.SQL("select * from {}").format(sql.SQL(rel)))
 
 
@@ -107,7 +107,7 @@ def test_non_members_cannot_write(db: psycopg.Connection, n_shops: int,
 
 def _assert_write_refused(db: psycopg.Connection, rel: str, shop: uuid.UUID, row: dict,
                           user_id: uuid.UUID) -> None:
-    ident = postgrest.user(user_id)
+    ident = postgrest_standin.user(user_id)
     with acting_as(db, ident), pytest.raises(psycopg.errors.InsufficientPrivilege):
         db.execute(sql.SQL("insert into {} overriding system value "
                            "select * from jsonb_populate_record(null::{}, %s)")
@@ -137,7 +137,7 @@ def test_api_functions_follow_membership_and_role(db: psycopg.Connection, n_shop
                     role = shops.get(shop) if call.per_shop else "owner"
                     with db.transaction(force_rollback=True):
                         resp = rpc(db, name, call.args(shop, world),
-                                   identity=postgrest.user(user_id))
+                                   identity=postgrest_standin.user(user_id))
                     if call.kind == "read":
                         assert resp.ok, (name, role, resp)
                         assert (call.rows(resp.body) > 0) == (role in call.allowed), \
@@ -152,5 +152,5 @@ def test_api_functions_refuse_anon(db: psycopg.Connection) -> None:
     """anon may execute no api function: 401."""
     world = build_world(db, 1, [{0: "owner"}])
     for name, call in API_CALLS.items():
-        resp = rpc(db, name, call.args(world.shops[0], world), identity=postgrest.anon())
+        resp = rpc(db, name, call.args(world.shops[0], world), identity=postgrest_standin.anon())
         assert resp.status == 401 and resp.code == "42501", (name, resp)

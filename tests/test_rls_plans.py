@@ -13,8 +13,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from storepulse import postgrest
-from storepulse.postgrest import acting_as
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit.postgrest_standin import acting_as
 from tests.tenancy import build_world
 
 CALLS = ("my_shop_ids", "auth.uid", "auth.jwt", "auth.role", "current_setting")
@@ -39,7 +39,7 @@ def test_policies_call_helpers_once_per_statement(db: psycopg.Connection) -> Non
     tables = _policy_tables(db)
     assert tables, "no policies found"
     for table in tables:
-        with acting_as(db, postgrest.user(member)):
+        with acting_as(db, postgrest_standin.user(member)):
             plan = db.execute(sql.SQL("explain (verbose, format json) select * from {}").format(
                 sql.SQL(table))).fetchone()[0][0]["Plan"]
         initplans = 0
@@ -57,7 +57,7 @@ def test_policies_call_helpers_once_per_statement(db: psycopg.Connection) -> Non
 def test_member_lookup_uses_the_user_index(db: psycopg.Connection) -> None:
     """private.my_shop_ids finds a user's shops through index_shop_member_on_user_id_shop_id."""
     db.execute("set local enable_seqscan = off")  # tiny tables: ask which index would serve
-    with acting_as(db, postgrest.user("00000000-0000-4000-8000-000000000001")):
+    with acting_as(db, postgrest_standin.user("00000000-0000-4000-8000-000000000001")):
         db.execute("reset role")  # keep the claims, read the table as its owner would
         plan = db.execute(  # the exact query inside private.my_shop_ids
             "explain (format json) select m.shop_id from app.shop_member as m "

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storepulse import seed
-from storepulse.postgrest import acting_as, rpc
+from storepulse.testkit import seed
+from storepulse.testkit.postgrest_standin import acting_as, rpc
 from tests.auditing import UTC, Team, build_team
 
 

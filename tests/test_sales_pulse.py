@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storepulse import postgrest, seed
-from storepulse.harness import Stack
-from storepulse.postgrest import rpc
-from storepulse.shopify_load import create_store_shop, ingest_deliveries, webhook_args
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
+from storepulse.testkit.harness import Stack
+from storepulse.testkit.postgrest_standin import rpc
+from storepulse.load.shopify import create_store_shop, ingest_deliveries, webhook_args
 from storepulse.synth import Delivery, HotRodAN, Scale
 from tests.test_shopify_ingest import SHOPIFY_TABLES
 
@@ -43,7 +44,7 @@ def season(stack: Stack) -> Iterator[tuple[psycopg.Connection, Any, Any]]:
 def tile(conn: psycopg.Connection, shop_id: Any, owner: Any) -> dict[str, Any]:
     """GET /rpc/sales_pulse as the owner, at the store's as-of time."""
     return rpc(conn, "sales_pulse", {"shop_id": str(shop_id), "as_of": AS_OF.isoformat()},
-               identity=postgrest.user(owner), method="GET").raise_for_status().body
+               identity=postgrest_standin.user(owner), method="GET").raise_for_status().body
 
 
 def money(x: Any) -> Decimal:
@@ -117,7 +118,7 @@ def test_incremental_rollups_equal_a_full_rebuild(season) -> None:  # noqa: ANN0
     before = rollups()
     assert sum(len(v) for v in before.values()) > 1000
     rpc(conn, "rebuild_sales_rollups", {"shop_id": str(shop_id)},
-        identity=postgrest.service_role()).raise_for_status()
+        identity=postgrest_standin.service_role()).raise_for_status()
     assert rollups() == before
 
 
@@ -136,7 +137,7 @@ def _ingest(db: psycopg.Connection, deliveries: list[Delivery]) -> Any:
     owner = seed.create_user(db)
     shop_id = seed.create_shop(db, owner, TINY.shop["domain"],
                                iana_timezone=TINY.shop["iana_timezone"])
-    svc = postgrest.service_role()
+    svc = postgrest_standin.service_role()
     for d in deliveries:
         rpc(db, "ingest_shopify_webhook", webhook_args(d) | {"hmac": None},
             identity=svc).raise_for_status()
@@ -172,7 +173,7 @@ def test_tile_reads_fit_the_rollup_index_as_a_member(season) -> None:  # noqa: A
     key covers both shop_id and the day range, under RLS with the membership as an InitPlan.
     """
     conn, shop_id, owner = season
-    with postgrest.acting_as(conn, postgrest.user(owner)):
+    with postgrest_standin.acting_as(conn, postgrest_standin.user(owner)):
         conn.execute("set local enable_seqscan = off")
         plan = conn.execute(
             "explain (format json) select product_id, sum(gross_sales - discounts - returns) "

@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storepulse import postgrest, seed
-from storepulse.postgrest import Response, rpc
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
+from storepulse.testkit.postgrest_standin import Response, rpc
 from tests import shopify_samples as ss
 
 DOMAIN = "hot-rod-an.myshopify.com"
@@ -47,7 +48,7 @@ def hook(db: psycopg.Connection, topic: str, payload: Any, event_id: str | None 
     args = {"topic": topic, "shop_domain": DOMAIN, "webhook_id": event_id or str(uuid.uuid4()),
             "event_id": event_id or str(uuid.uuid4()), "triggered_at": "2026-11-20T18:15:00Z",
             "api_version": "2025-10", "payload": payload, **extra}
-    return rpc(db, "ingest_shopify_webhook", args, identity=postgrest.service_role())
+    return rpc(db, "ingest_shopify_webhook", args, identity=postgrest_standin.service_role())
 
 
 def state(db: psycopg.Connection, shop_id: uuid.UUID) -> dict[str, list[tuple]]:
@@ -133,7 +134,7 @@ def test_dead_letters_replay_after_a_fix(db, shop) -> None:  # noqa: ANN001
     db.execute("alter table app.shopify_order_line add constraint check_tmp_bug check (quantity < 3)")
     resp = hook(db, "orders/create", ss.order(quantity=4))
     assert resp.status == 400 and resp.body["code"] == "23514"
-    svc = postgrest.service_role()
+    svc = postgrest_standin.service_role()
     still = rpc(db, "replay_shopify_dead_letters", {"shop_id": str(shop_id)}, identity=svc)
     assert still.body == {"replayed": 0, "still_failing": 1}
     db.execute("alter table app.shopify_order_line drop constraint check_tmp_bug")
@@ -186,7 +187,7 @@ def test_hmac_is_verified_against_the_raw_body(db, shop) -> None:  # noqa: ANN00
     shop_id, _ = shop
     secret = "shpss_" + "k" * 32
     rpc(db, "set_shopify_webhook_secret", {"shop_id": str(shop_id), "secret": secret},
-        identity=postgrest.service_role()).raise_for_status()
+        identity=postgrest_standin.service_role()).raise_for_status()
     body = json.dumps(ss.order(), separators=(",", ":"))
     digest = base64.b64encode(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
     ok = hook(db, "orders/create", None, raw_body=body, hmac=digest.decode())
@@ -252,9 +253,9 @@ def test_ingest_refuses_anon_and_authenticated(db, shop, fn) -> None:  # noqa: A
             "ingest_shopify_backfill": {"shop_domain": DOMAIN, "resources": []},
             "replay_shopify_dead_letters": {"shop_id": str(shop_id)},
             "rebuild_sales_rollups": {"shop_id": str(shop_id)}}[fn]
-    assert rpc(db, fn, args, identity=postgrest.anon()).status == 401
-    assert rpc(db, fn, args, identity=postgrest.user(owner)).status == 403
-    assert rpc(db, fn, args, identity=postgrest.service_role()).ok
+    assert rpc(db, fn, args, identity=postgrest_standin.anon()).status == 401
+    assert rpc(db, fn, args, identity=postgrest_standin.user(owner)).status == 403
+    assert rpc(db, fn, args, identity=postgrest_standin.service_role()).ok
 
 
 def test_backfill_names_bad_resources_and_applies_the_rest(db, shop) -> None:  # noqa: ANN001
@@ -265,7 +266,7 @@ def test_backfill_names_bad_resources_and_applies_the_rest(db, shop) -> None:  #
             {"kind": "order", "resource": ss.mutate(ss.order(9002), ["created_at"], "yesterday")},
             {"kind": "order", "resource": ss.order(9003)}]
     resp = rpc(db, "ingest_shopify_backfill", {"shop_domain": DOMAIN, "resources": page},
-               identity=postgrest.service_role())
+               identity=postgrest_standin.service_role())
     assert resp.status == 400 and resp.body["dead_lettered"] == 1
     assert db.execute("select array_agg(order_id order by order_id) from app.shopify_order "
                       "where shop_id = %s", (shop_id,)).fetchone()[0] == [9001, 9003]
@@ -278,7 +279,7 @@ def test_tile_matches_its_schema_and_sets_cache_control(db, shop) -> None:  # no
     shop_id, owner = shop
     hook(db, "orders/create", ss.order(with_refund=True))
     resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id), "as_of": "2026-11-25T12:00:00-08:00"},
-               identity=postgrest.user(owner), method="GET")
+               identity=postgrest_standin.user(owner), method="GET")
     assert resp.ok and resp.headers == {"Cache-Control": "max-age=300"}
     jsonschema.validate(resp.body, SCHEMA, format_checker=jsonschema.FormatChecker())
     week = resp.body["periods"]["last_7_days"]["current"]
@@ -289,7 +290,7 @@ def test_tile_refuses_strangers(db, shop) -> None:  # noqa: ANN001
     """A user who is no member of the shop gets 403, not an empty tile."""
     shop_id, _ = shop
     stranger = seed.create_user(db)
-    resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id)}, identity=postgrest.user(stranger))
+    resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id)}, identity=postgrest_standin.user(stranger))
     assert resp.status == 403
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import signal
 import sys
-import time
 from pathlib import Path
 
-from storepulse import migrate
+from storepulse.db import migrate
 
 
 def _say(msg: str = "") -> None:
@@ -26,7 +24,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """Run the static lint over the SQL files, and the database lint if a URL is given."""
-    from storepulse import lint_static  # noqa: PLC0415
+    from storepulse.db import lint_static  # noqa: PLC0415
 
     findings = lint_static.lint_paths()
     for f in findings:
@@ -34,7 +32,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     bad = bool(findings)
     _say(f"static lint: {len(findings)} finding(s) in {migrate.ROOT}")
     if args.database:
-        from storepulse import lint_db  # noqa: PLC0415
+        from storepulse.db import lint_db  # noqa: PLC0415
 
         import psycopg  # noqa: PLC0415
 
@@ -121,19 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_new)
     args = parser.parse_args(argv)
     return int(args.func(args))
-
-
-def wait_for_interrupt() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = {"now": False}
-
-    def handler(_sig: int, _frame: object) -> None:
-        stop["now"] = True
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    while not stop["now"]:
-        time.sleep(0.5)
 
 
 if __name__ == "__main__":

@@ -19,14 +19,36 @@ import datetime as dt
 import itertools
 import random
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from storepulse.synth import catalog as cat
 from storepulse.synth import model as m
 from storepulse.synth import timeline as tl
 
-if TYPE_CHECKING:
-    from storepulse.synth.simulate import Simulation
+
+
+class Simulation(Protocol):
+    """What an order's lifecycle reads and draws from the running simulation
+    (storepulse.synth.simulate.Simulation is the one implementation)."""
+
+    rng: random.Random
+    products: list[cat.Product]
+    product_by_id: dict[int, cat.Product]
+    customers: list[m.Customer]
+    counters: dict[str, int]
+    number: int
+    as_of_ts: int
+    discrepancy_rate: float
+    picker: Picker
+
+    def next_id(self, kind: str) -> int:
+        """The next Shopify-like id of a resource kind."""
+
+    def region(self) -> m.Region:
+        """A ship-to region drawn by order share."""
+
+    def _push(self, ts: int, action: str, target: Any, topic: str) -> None:
+        """Schedule a later step of the simulation."""
 
 _H, _D = 3600, 86400
 _LINES = (0.36, 0.28, 0.17, 0.12, 0.07)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.migrations import MigrationList
 
-ROOT = Path(__file__).resolve().parents[2]
+from storepulse.db.binaries import find_bindir
+
+ROOT = Path(__file__).resolve().parents[3]
 # The order yoyo reads them in; ids are globally ordered and chained by `-- depends:`.
 SOURCE_DIRS = ("migrations", "policies", "functions", "views", "cron")
 
@@ -25,28 +26,6 @@ def all_migrations(root: Path = ROOT) -> MigrationList:
 
     ms = read_migrations(*sources(root))
     return MigrationList(topological_sort(ms), ms.post_apply)
-
-
-def standin_sql() -> str:
-    """The Supabase stand-in script (roles, auth schema and functions, extensions)."""
-    return resources.files("storepulse").joinpath("sql/supabase_standin.sql").read_text()
-
-
-def is_supabase(conn: psycopg.Connection) -> bool:
-    """Whether the database is a Supabase one (its admin role exists)."""
-    row = conn.execute(
-        "select exists (select from pg_catalog.pg_roles where rolname = 'supabase_admin')"
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def prepare(url: str) -> bool:
-    """Apply the Supabase stand-in unless the target is Supabase; True if applied."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        if is_supabase(conn):
-            return False
-        conn.execute(standin_sql())  # type: ignore[arg-type]
-    return True
 
 
 def apply(url: str, *, upto: int | None = None, root: Path = ROOT) -> list[str]:
@@ -84,8 +63,6 @@ YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
 def _pg_dump() -> str:
     """pg_dump from the server binaries we start, or from PATH."""
     import shutil  # noqa: PLC0415
-
-    from storepulse.server import find_bindir  # noqa: PLC0415
 
     bindir = find_bindir()
     if bindir is not None and (bindir / "pg_dump").exists():

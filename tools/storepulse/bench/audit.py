@@ -9,7 +9,7 @@ costs at least (a delete only marks rows, so its floor is about 1.4x). Each roun
 turn, committing each statement; the order of the tables reverses between rounds.
 Times are the server's (clock_timestamp around the statement), medians over the rounds.
 
-    python -m storepulse.bench_audit [--database URL] [--rows 10000] [--rounds 7]
+    python -m storepulse.bench.audit [--database URL] [--rows 10000] [--rounds 7]
 
 Without --database it starts a throwaway server (as the tests do) and removes it after.
 The goal (issue 3): with the audit at most 1.3 times slower. Measured on the 2-core
@@ -137,7 +137,7 @@ def report(result: dict[str, dict[str, float]], *, rows: int, rounds: int) -> st
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark against --database, or a throwaway server; print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m storepulse.bench_audit", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m storepulse.bench.audit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", help="postgresql:// URL of a migrated database "
                         "(default: start a throwaway server)")
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.database:
         result = run(args.database, rows=args.rows, rounds=args.rounds)
     else:
-        from storepulse.harness import build_stack  # noqa: PLC0415
+        from storepulse.testkit.harness import build_stack  # noqa: PLC0415
 
         stack = build_stack(with_template=False)
         try:

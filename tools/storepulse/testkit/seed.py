@@ -6,7 +6,7 @@ import uuid
 
 import psycopg
 
-from storepulse import postgrest
+from storepulse.testkit import postgrest_standin
 
 
 def create_user(conn: psycopg.Connection, email: str | None = None) -> uuid.UUID:
@@ -30,11 +30,11 @@ def create_shop(
     iana_timezone: str = "America/Chicago",
 ) -> uuid.UUID:
     """Create a shop through api.create_shop as its owner; return the shop id."""
-    resp = postgrest.rpc(
+    resp = postgrest_standin.rpc(
         conn, "create_shop",
         {"shopify_domain": domain, "name": name or domain.split(".")[0],
          "currency": currency, "iana_timezone": iana_timezone},
-        identity=postgrest.user(owner),
+        identity=postgrest_standin.user(owner),
     ).raise_for_status()
     return uuid.UUID(resp.body["shop_id"])
 
@@ -52,7 +52,7 @@ def add_member(
 def suggest(
     conn: psycopg.Connection,
     shop_id: uuid.UUID,
-    identity: postgrest.Identity | None = None,
+    identity: postgrest_standin.Identity | None = None,
     **fields: object,
 ) -> dict:
     """Suggest an action through api.suggest_action (default: the analytics engine
@@ -64,8 +64,8 @@ def suggest(
         "evidence": [{"tile": "inventory_cover", "id": "SKU-1"}],
     }
     args.update(fields)
-    resp = postgrest.rpc(conn, "suggest_action", args,
-                         identity=identity or postgrest.service_role())
+    resp = postgrest_standin.rpc(conn, "suggest_action", args,
+                         identity=identity or postgrest_standin.service_role())
     return resp.raise_for_status().body
 
 
@@ -80,5 +80,5 @@ def decide(
     """Decide a suggestion through api.decide_action as the member `user_id`."""
     args = {"shop_id": str(shop_id), "suggestion_id": str(suggestion_id), "outcome": outcome,
             **fields}
-    resp = postgrest.rpc(conn, "decide_action", args, identity=postgrest.user(user_id))
+    resp = postgrest_standin.rpc(conn, "decide_action", args, identity=postgrest_standin.user(user_id))
     return resp.raise_for_status().body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import time
 import uuid
 from decimal import Decimal
@@ -10,9 +11,11 @@ from typing import Any
 
 import psycopg
 
-from storepulse import migrate, postgrest, seed
-from storepulse.harness import build_stack
-from storepulse.shopify_load import create_store_shop, ingest_backfill, ingest_deliveries
+from storepulse.db import migrate
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
+from storepulse.testkit.harness import build_stack
+from storepulse.load.shopify import create_store_shop, ingest_backfill, ingest_deliveries
 from storepulse.synth import HotRodAN, Scale, arrival_stats
 
 TEAM = (("manager", "mia@hotrodan.example"), ("operator", "otto@hotrodan.example"),
@@ -50,8 +53,6 @@ def run(*, keep: bool, days: int = 92) -> int:
         _say(f"    psql '{stack.main_url}'")
         _say(f"    DATABASE_URL='{stack.main_url}' yoyo list")
         if keep:
-            from storepulse.cli import wait_for_interrupt  # noqa: PLC0415
-
             _say("\nThe database keeps running; press Ctrl-C to stop and remove it.")
             wait_for_interrupt()
         else:
@@ -65,12 +66,12 @@ def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     _say("3. Signed up the owner olive@hotrodan.example; she creates the shop through "
          "POST /rpc/create_shop:")
     shop, owner = create_store_shop(conn, HotRodAN(scale="season"))
-    as_owner = postgrest.user(owner)
+    as_owner = postgrest_standin.user(owner)
     team = {}
     for role, email in TEAM:
         user_id = seed.create_user(conn, email)
         team[role] = user_id
-        postgrest.rpc(conn, "add_shop_member",
+        postgrest_standin.rpc(conn, "add_shop_member",
                       {"shop_id": str(shop), "user_id": str(user_id), "role": role},
                       identity=as_owner).raise_for_status()
     _say(f"   shop {shop} created; added {', '.join(e for _, e in TEAM)}")
@@ -80,16 +81,16 @@ def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
 
     _say("\n4. What each caller sees in GET /shops (RLS decides, per row):")
     for label, ident in (("owner olive", as_owner),
-                         ("operator otto", postgrest.user(team["operator"])),
-                         ("stranger", postgrest.user(stranger)),
-                         ("service_role", postgrest.service_role())):
-        with postgrest.acting_as(conn, ident):
+                         ("operator otto", postgrest_standin.user(team["operator"])),
+                         ("stranger", postgrest_standin.user(stranger)),
+                         ("service_role", postgrest_standin.service_role())):
+        with postgrest_standin.acting_as(conn, ident):
             rows = conn.execute("select shopify_domain, my_role from api.shops "
                                 "order by 1").fetchall()
         shown = ", ".join(f"{d} ({r or 'no role'})" for d, r in rows) or "nothing"
         _say(f"   {label:14} {shown}")
 
-    with postgrest.acting_as(conn, as_owner):
+    with postgrest_standin.acting_as(conn, as_owner):
         cur = conn.execute("select user_id, role from api.shop_members where shop_id = %s "
                            "order by role", (shop,))
         members = [{"user_id": str(u), "role": r} for u, r in cur.fetchall()]
@@ -98,11 +99,11 @@ def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
 
     _say("\n6. Refusals, with the status PostgREST would answer:")
     for label, ident, fn, args in (
-        ("viewer renames the shop", postgrest.user(team["viewer"]), "update_shop",
+        ("viewer renames the shop", postgrest_standin.user(team["viewer"]), "update_shop",
          {"shop_id": str(shop), "name": "Mine now"}),
-        ("stranger renames it", postgrest.user(stranger), "update_shop",
+        ("stranger renames it", postgrest_standin.user(stranger), "update_shop",
          {"shop_id": str(shop), "name": "Mine now"}),
-        ("anon creates a shop", postgrest.anon(), "create_shop",
+        ("anon creates a shop", postgrest_standin.anon(), "create_shop",
          {"shopify_domain": "x.myshopify.com", "name": "x", "currency": "USD",
           "iana_timezone": "UTC"}),
         ("owner adds a bad role", as_owner, "add_shop_member",
@@ -110,7 +111,7 @@ def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
         ("owner leaves the shop ownerless", as_owner, "set_shop_member_role",
          {"shop_id": str(shop), "user_id": str(owner), "role": "viewer"}),
     ):
-        resp = postgrest.rpc(conn, fn, args, identity=ident)
+        resp = postgrest_standin.rpc(conn, fn, args, identity=ident)
         msg = resp.body.get("message") if isinstance(resp.body, dict) else resp.body
         _say(f"   {label:32} -> {resp.status} {resp.code}: {msg}")
 
@@ -139,9 +140,9 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     took = time.monotonic() - t0
     _say(f"   done in {took:.1f} s ({len(deliveries) / took:.0f}/s): "
          + ", ".join(f"{v:,} {k}" for k, v in outcomes.most_common()))
-    resp = postgrest.rpc(conn, "sales_pulse", {"shop_id": str(shop),
+    resp = postgrest_standin.rpc(conn, "sales_pulse", {"shop_id": str(shop),
                                                "as_of": store.shop["as_of"].isoformat()},
-                         identity=postgrest.user(owner), method="GET").raise_for_status()
+                         identity=postgrest_standin.user(owner), method="GET").raise_for_status()
     _say(f"\n10. GET /rpc/sales_pulse as the owner (Cache-Control: "
          f"{resp.headers.get('Cache-Control')}):\n")
     _say(render_tile(resp.body))
@@ -213,20 +214,33 @@ def _show_decisions(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID,
     for label, user in (("viewer vera approves", team["viewer"]),
                         ("operator otto approves", team["operator"]),
                         ("manager mia rejects", team["manager"])):
-        resp = postgrest.rpc(conn, "decide_action",
+        resp = postgrest_standin.rpc(conn, "decide_action",
                              {**args, "outcome": "rejected" if "rejects" in label else "approved"},
-                             identity=postgrest.user(user))
+                             identity=postgrest_standin.user(user))
         outcome = f"{resp.status}: recorded" if resp.ok else \
             f"{resp.status} {resp.code}: {resp.body.get('message')}"
         _say(f"   {label:32} -> {outcome}")
-    as_owner = postgrest.user(owner)
-    log = postgrest.rpc(conn, "decision_log", {"shop_id": str(shop)}, identity=as_owner,
+    as_owner = postgrest_standin.user(owner)
+    log = postgrest_standin.rpc(conn, "decision_log", {"shop_id": str(shop)}, identity=as_owner,
                         method="GET").raise_for_status().body
     _say("\n8. The decision log and the row-change audit, as the owner reads them:")
     _say(_table([{k: r[k] for k in ("kind", "subject_id", "outcome", "decided_role")}
                  for r in log], ["kind", "subject_id", "outcome", "decided_role"]))
-    changes = postgrest.rpc(conn, "row_changes", {"shop_id": str(shop)}, identity=as_owner,
+    changes = postgrest_standin.rpc(conn, "row_changes", {"shop_id": str(shop)}, identity=as_owner,
                             method="GET").raise_for_status().body
     _say(_table([{"table": c["table_name"], "op": c["op"], "actor_role": c["actor_role"],
                   "request_path": c["request_path"] or ""} for c in changes[::-1]],
                 ["table", "op", "actor_role", "request_path"]))
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop = {"now": False}
+
+    def handler(_sig: int, _frame: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    while not stop["now"]:
+        time.sleep(0.5)

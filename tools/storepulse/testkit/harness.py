@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from storepulse import migrate
-from storepulse.server import Server, start_server
+from storepulse.db import migrate
+from storepulse.testkit import supabase_standin
+from storepulse.testkit.server import Server, start_server
 
 TEMPLATE_DB = "storepulse_template"
 
@@ -77,7 +78,7 @@ def migrate_database(url: str, *, quiet: bool = True) -> bool:
     """Stand-in (unless Supabase) plus every migration; True if the stand-in was applied."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-        standin = migrate.prepare(url)
+        standin = supabase_standin.prepare(url)
         migrate.apply(url)
     return standin
 

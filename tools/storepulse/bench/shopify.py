@@ -1,6 +1,6 @@
 """Benchmark Shopify ingestion and the Sales Pulse tile; prints figures with their scale.
 
-    python -m storepulse.bench_shopify [--scale large|default|season] [--seed 7]
+    python -m storepulse.bench.shopify [--scale large|default|season] [--seed 7]
 
 1. Webhook latency: one api.ingest_shopify_webhook call each, over a stream of the
    store's deliveries (server-side: the function's own run time; and round trip
@@ -32,9 +32,10 @@ from typing import Any
 
 import psycopg
 
-from storepulse import postgrest, seed
-from storepulse.harness import build_stack
-from storepulse.shopify_load import PageBody, create_store_shop, ingest_backfill, webhook_args
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
+from storepulse.testkit.harness import build_stack
+from storepulse.load.shopify import PageBody, create_store_shop, ingest_backfill, webhook_args
 from storepulse.synth import HotRodAN, Scale
 
 NORMALISED = ("shopify_product", "shopify_variant", "shopify_inventory_item", "shopify_customer",
@@ -57,18 +58,18 @@ def bench_webhooks(conn: psycopg.Connection, store: HotRodAN, n: int) -> dict[st
     domain = "bench-webhooks.myshopify.com"
     owner = seed.create_user(conn)
     shop_id = seed.create_shop(conn, owner, domain, iana_timezone=store.shop["iana_timezone"])
-    postgrest.rpc(conn, "set_shopify_webhook_secret",
+    postgrest_standin.rpc(conn, "set_shopify_webhook_secret",
                   {"shop_id": str(shop_id), "secret": store.shop["secret"]},
-                  identity=postgrest.service_role()).raise_for_status()
+                  identity=postgrest_standin.service_role()).raise_for_status()
     server_ms, round_ms = [], []
-    ident = postgrest.service_role()
+    ident = postgrest_standin.service_role()
     for i, d in enumerate(store.events()):
         if i >= n:
             break
         a = webhook_args(d) | {"shop_domain": domain}
         if i % 2 == 0:
             t0 = time.perf_counter()
-            postgrest.rpc(conn, "ingest_shopify_webhook", a, identity=ident).raise_for_status()
+            postgrest_standin.rpc(conn, "ingest_shopify_webhook", a, identity=ident).raise_for_status()
             round_ms.append((time.perf_counter() - t0) * 1000)
             continue
         row = conn.execute(
@@ -214,7 +215,7 @@ def bench_receive(conn: psycopg.Connection, samples: list[PageBody]) -> dict[str
 def bench_tile(conn: psycopg.Connection, shop_id: str, owner: str, as_of: str,
                runs: int = 200) -> dict[str, float]:
     """Server-side Sales Pulse latency as an authenticated member, after warm-up."""
-    claims = json.dumps(postgrest.user(owner).claims)
+    claims = json.dumps(postgrest_standin.user(owner).claims)
     times = []
     with conn.transaction(force_rollback=True):
         conn.execute("select set_config('request.jwt.claims', %s, true), "
@@ -253,7 +254,7 @@ def receive_report(b: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the three benchmarks at one scale and print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m storepulse.bench_shopify",
+    parser = argparse.ArgumentParser(prog="python -m storepulse.bench.shopify",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--scale", default="large", help="season | default | large")
     parser.add_argument("--seed", type=int, default=7)

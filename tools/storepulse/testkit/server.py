@@ -14,7 +14,6 @@ Every server this module starts is stopped and its files removed at exit.
 from __future__ import annotations
 
 import atexit
-import glob
 import os
 import pwd
 import shutil
@@ -30,10 +29,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
+from storepulse.db.binaries import BINDIR_ENV, find_bindir
+
 URL_ENV = "STOREPULSE_DATABASE_URL"
 SUPABASE_IMAGE_ENV = "STOREPULSE_SUPABASE_IMAGE"
 DEFAULT_SUPABASE_IMAGE = "supabase/postgres:15.8.1.085"
-BINDIR_ENV = "STOREPULSE_PG_BINDIR"
 SERVER_ENV = "STOREPULSE_SERVER"
 # Settings for a throwaway cluster: durability is worthless here, speed is not.
 THROWAWAY_SETTINGS = {
@@ -110,26 +110,6 @@ def from_url(url: str, kind: str = "url") -> Server:
         maindb=(parts.path.lstrip("/") or "postgres"),
         options=options,
     )
-
-
-def find_bindir() -> Path | None:
-    """Find the PostgreSQL server binaries: $STOREPULSE_PG_BINDIR, PATH, then Debian's layout."""
-    candidates: list[str] = []
-    if os.environ.get(BINDIR_ENV):
-        candidates.append(os.environ[BINDIR_ENV])
-    on_path = shutil.which("initdb")
-    if on_path:
-        candidates.append(str(Path(on_path).resolve().parent))
-    debian = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"),
-        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    candidates.extend(debian)
-    for c in candidates:
-        if (Path(c) / "initdb").exists() and (Path(c) / "pg_ctl").exists():
-            return Path(c)
-    return None
 
 
 def _free_port() -> int:

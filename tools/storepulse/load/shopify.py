@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 import psycopg
 
-from storepulse import postgrest, seed
+from storepulse.testkit import postgrest_standin
+from storepulse.testkit import seed
 from storepulse.synth import Delivery, HotRodAN
 
 
@@ -29,9 +30,9 @@ def create_store_shop(conn: psycopg.Connection, store: HotRodAN,
     owner = owner or seed.create_user(conn, "olive@hotrodan.example")
     shop_id = seed.create_shop(conn, owner, info["domain"], name=info["name"],
                                currency=info["currency"], iana_timezone=info["iana_timezone"])
-    postgrest.rpc(conn, "set_shopify_webhook_secret", {"shop_id": str(shop_id),
+    postgrest_standin.rpc(conn, "set_shopify_webhook_secret", {"shop_id": str(shop_id),
                                                        "secret": info["secret"]},
-                  identity=postgrest.service_role()).raise_for_status()
+                  identity=postgrest_standin.service_role()).raise_for_status()
     return shop_id, owner
 
 
@@ -47,10 +48,10 @@ def ingest_deliveries(conn: psycopg.Connection, deliveries: Iterable[Delivery], 
                       total: int | None = None, progress: bool = False) -> Counter[str]:
     """Send every delivery through api.ingest_shopify_webhook; count the outcomes."""
     outcomes: Counter[str] = Counter()
-    ident = postgrest.service_role()
+    ident = postgrest_standin.service_role()
     t0 = last = time.monotonic()
     for n, d in enumerate(deliveries, 1):
-        resp = postgrest.rpc(conn, "ingest_shopify_webhook", webhook_args(d), identity=ident)
+        resp = postgrest_standin.rpc(conn, "ingest_shopify_webhook", webhook_args(d), identity=ident)
         outcomes[resp.body.get("outcome", f"http {resp.status}") if isinstance(resp.body, dict)
                  else f"http {resp.status}"] += 1
         if progress and time.monotonic() - last > 5:
@@ -83,11 +84,11 @@ def ingest_backfill(conn: psycopg.Connection,
     (which names its shop itself).
     """
     counts: Counter[str] = Counter()
-    ident = postgrest.service_role()
+    ident = postgrest_standin.service_role()
     t0 = last = time.monotonic()
     for page in pages:
         sent = page if isinstance(page, PageBody) else PageBody.of(domain, page)
-        resp = postgrest.rpc(conn, "ingest_shopify_backfill", body=sent.text,
+        resp = postgrest_standin.rpc(conn, "ingest_shopify_backfill", body=sent.text,
                              columns=("shop_domain", "resources"), identity=ident)
         body = resp.body if isinstance(resp.body, dict) else {}
         counts["received"] += body.get("received", 0)

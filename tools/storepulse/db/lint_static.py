@@ -3,7 +3,7 @@
 Every `.sql` file of the five source folders is split exactly as yoyo splits it
 (`sqlparse.split`, leading comment block and directives stripped) and each chunk is
 parsed with pglast, the real PostgreSQL parser. Any finding fails CI.
-Run `python -m storepulse.lint_static [ROOT]`: prints `path:line: rule: message`, exits 1.
+Run `python -m storepulse.db.lint_static [ROOT]`: prints `path:line: rule: message`, exits 1.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pglast.parser import ParseError
 from pglast.visitors import Visitor
 from yoyo.migrations import parse_metadata_from_sql_comments
 
-from storepulse import migrate
+from storepulse.db import migrate
 
 ID_PATTERN = re.compile(r"^\d{8}_\d{2}_[a-z0-9-]+$")
 DEPENDS = re.compile(r"\s*--\s*depends\s*:")

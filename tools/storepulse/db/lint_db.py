@@ -5,7 +5,7 @@ check for jobs that failed in the last 24 hours. Both run inside a savepoint (or
 transaction, on an autocommit connection) that is rolled back, with search_path = '' so
 names come out schema-qualified and pgrst.db_schemas = 'api' unless already set.
 
-    python -m storepulse.lint_db --database postgresql://...
+    python -m storepulse.db.lint_db --database postgresql://...
 
 prints every finding and exits 1 when any is an ERROR or a WARN.
 """
@@ -58,7 +58,7 @@ class Finding:
 
 def lint_sql() -> str:
     """The lint query shipped with the package (sql/lint.sql)."""
-    return files("storepulse").joinpath("sql/lint.sql").read_text(encoding="utf-8")
+    return files("storepulse.db").joinpath("sql/lint.sql").read_text(encoding="utf-8")
 
 
 def run(conn: psycopg.Connection) -> list[Finding]:
@@ -80,7 +80,7 @@ def run(conn: psycopg.Connection) -> list[Finding]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the findings for --database; 1 if any is an ERROR or a WARN, else 0."""
-    parser = argparse.ArgumentParser(prog="python -m storepulse.lint_db", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m storepulse.db.lint_db", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=os.environ.get("STOREPULSE_DATABASE_URL"),
                         help="postgresql:// URL (default: $STOREPULSE_DATABASE_URL)")

@@ -1,0 +1,1 @@
+"""Benchmarks that print their scale with every figure (`python -m storepulse.bench.<name>`)."""

@@ -1,0 +1,1 @@
+"""Database tooling: applying and rolling back migrations, the static and in-database lints."""
