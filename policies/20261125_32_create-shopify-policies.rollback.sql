@@ -1,6 +1,6 @@
-drop policy "owners, managers and operators can read their shops' shopify customer pii rows" on app.shopify_customer_pii;
+drop policy "owners, managers and operators can read shopify customer pii" on app.shopify_customer_pii;
 
-drop policy "owners and managers can read their shops' shopify dead letter rows" on app.shopify_dead_letter;
+drop policy "owners and managers can read their shops' shopify dead letter r" on app.shopify_dead_letter;
 
 drop policy "owners and managers can read their shops' shopify event rows" on app.shopify_event;
 

@@ -102,13 +102,13 @@ create policy "owners and managers can read their shops' shopify event rows"
     to authenticated
     using (shop_id = any (array(select private.my_shop_ids('{owner,manager}'))));
 
-create policy "owners and managers can read their shops' shopify dead letter rows"
+create policy "owners and managers can read their shops' shopify dead letter r"
     on app.shopify_dead_letter
     for select
     to authenticated
     using (shop_id = any (array(select private.my_shop_ids('{owner,manager}'))));
 
-create policy "owners, managers and operators can read their shops' shopify customer pii rows"
+create policy "owners, managers and operators can read shopify customer pii"
     on app.shopify_customer_pii
     for select
     to authenticated

@@ -52,6 +52,11 @@ def _seed_legal_hold(conn: psycopg.Connection, shop: uuid.UUID, world: World) ->
                   (shop,))
 
 
+def _seed_payload_retention(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    conn.execute("insert into app.shop_payload_retention (shop_id, replay_window_days) "
+                 "values (%s, 120)", (shop,))
+
+
 def _no_rows(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
     """app.shop and app.shop_member rows come from building the world itself."""
 
@@ -71,12 +76,15 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     "app.shop": _no_rows,
     "app.shop_member": _no_rows,
     **{f"app.{t}": _shopify for t in (
-        "shopify_event", "shopify_dead_letter", "shopify_customer", "shopify_customer_pii",
+        "inbound_event", "inbound_payload", "inbound_dead_letter", "shopify_customer",
+        "shopify_customer_pii",
         "shopify_product", "shopify_variant", "shopify_inventory_item", "shopify_order",
         "shopify_order_deletion", "shopify_order_line", "shopify_order_discount_code",
         "shopify_refund", "shopify_refund_line", "shopify_order_adjustment",
-        "shopify_transaction", "sales_daily", "sales_hourly", "sales_product_daily")},
+        "shopify_transaction", "sales_daily", "sales_hourly", "sales_product_daily",
+        "sales_customer_first_order")},
     "app.shop_legal_hold": _seed_legal_hold,
+    "app.shop_payload_retention": _seed_payload_retention,
     "audit.suggestion": _seed_suggestion,
     "audit.decision": _seed_decision,
     "audit.row_change": _legacy_row_change,
@@ -84,17 +92,21 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     "audit.row_change__app__shop": _no_rows,
     "audit.row_change__app__shop_member": _no_rows,
     "audit.row_change__app__shop_legal_hold": _no_rows,  # written by _seed_legal_hold
+    # written by _seed_payload_retention
+    "audit.row_change__app__shop_payload_retention": _no_rows,
 }
 
 # Relations only some member roles may read (the others see none of their rows).
 READERS: dict[str, frozenset[str]] = {
-    "app.shopify_event": frozenset({"owner", "manager"}),
-    "app.shopify_dead_letter": frozenset({"owner", "manager"}),
+    "app.inbound_event": frozenset({"owner", "manager"}),
+    "app.inbound_payload": frozenset({"owner", "manager"}),
+    "app.inbound_dead_letter": frozenset({"owner", "manager"}),
     "app.shopify_customer_pii": frozenset({"owner", "manager", "operator"}),
     "audit.row_change": frozenset({"owner", "manager"}),
     "audit.row_change__app__shop": frozenset({"owner", "manager"}),
     "audit.row_change__app__shop_member": frozenset({"owner", "manager"}),
     "audit.row_change__app__shop_legal_hold": frozenset({"owner", "manager"}),
+    "audit.row_change__app__shop_payload_retention": frozenset({"owner", "manager"}),
 }
 
 
@@ -144,11 +156,17 @@ API_CALLS: dict[str, ApiCall] = {
                          "resources": [{"kind": "product", "resource": shopify_samples.product(42)}]},
         frozenset()),
     "replay_shopify_dead_letters": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),
+    "replay_dead_letters": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),
     "rebuild_sales_rollups": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),
     "set_shopify_webhook_secret": ApiCall(
         lambda shop, w: {"shop_id": str(shop), "secret": "s" * 32}, frozenset()),
     # a stable read, but strangers are refused with 403 rather than shown an empty tile
     "sales_pulse": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
+    "payload_retention": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
+    "set_payload_retention": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "replay_window_days": 30}, frozenset({"owner"})),
+    "discard_dead_letters": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "dead_letter_ids": [1, 2]}, frozenset({"owner"})),
     "suggest_action": ApiCall(
         lambda shop, w: {"shop_id": str(shop), "kind": "fix_seo_page", "subject_type": "page",
                          "subject_id": "/products/widget", "payload": {"title": "Widget"},

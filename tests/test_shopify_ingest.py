@@ -75,8 +75,8 @@ def test_duplicates_and_stale_versions_never_overwrite(db, shop) -> None:  # noq
     assert hook(db, "orders/updated", older, "e3").body["outcome"] == "stale"
     assert db.execute("select quantity from app.shopify_order_line where shop_id = %s",
                       (shop_id,)).fetchone()[0] == 3
-    assert db.execute("select deliveries from app.shopify_event where shop_id = %s and "
-                      "event_id = 'e1'", (shop_id,)).fetchone()[0] == 2
+    assert db.execute("select deliveries from app.inbound_event where shop_id = %s and "
+                      "external_id = 'e1'", (shop_id,)).fetchone()[0] == 2
     assert daily(db, shop_id) == [(ss.order()["created_at"][:10] and
                                    __import__("datetime").date(2026, 11, 20), 1, 3,
                                    Decimal("74.97"), Decimal("2.50"), Decimal("0.00"),
@@ -104,7 +104,7 @@ def test_test_orders_and_deleted_orders_count_nowhere(db, shop) -> None:  # noqa
     hook(db, "orders/delete", {"id": 9002})
     hook(db, "orders/updated", ss.order(9002, updated_at="2026-11-21T10:00:00-08:00"))
     assert daily(db, shop_id) == []
-    assert db.execute("select count(*) from app.shopify_event where shop_id = %s",
+    assert db.execute("select count(*) from app.inbound_event where shop_id = %s",
                       (shop_id,)).fetchone()[0] == 4
 
 
@@ -117,8 +117,9 @@ def test_malformed_payload_is_refused_naming_the_field_and_kept(db, shop) -> Non
     assert resp.body["code"] == "22023" and resp.body["field"] == "$.line_items[0].quantity"
     assert "quantity" in resp.body["message"]
     assert state(db, shop_id) == state_empty(db, shop_id)
-    letter = db.execute("select topic, error_field, payload from app.shopify_dead_letter "
-                        "where shop_id = %s", (shop_id,)).fetchone()
+    letter = db.execute("select d.topic, d.error_field, p.body from app.inbound_dead_letter as d "
+                        "join app.inbound_payload as p using (shop_id, event_id) "
+                        "where d.shop_id = %s", (shop_id,)).fetchone()
     assert letter[:2] == ("orders/create", "$.line_items[0].quantity")
     assert letter[2] == bad
 
@@ -141,7 +142,7 @@ def test_dead_letters_replay_after_a_fix(db, shop) -> None:  # noqa: ANN001
     fixed = rpc(db, "replay_shopify_dead_letters", {"shop_id": str(shop_id)}, identity=svc)
     assert fixed.body == {"replayed": 1, "still_failing": 0}
     assert [r[2] for r in daily(db, shop_id)] == [4]
-    assert db.execute("select status from app.shopify_event where shop_id = %s",
+    assert db.execute("select status from app.inbound_event where shop_id = %s",
                       (shop_id,)).fetchone()[0] == "applied"
 
 
@@ -168,7 +169,7 @@ def test_fuzzed_payloads_apply_whole_or_not_at_all(db, shop, path, value) -> Non
             # not even representable as jsonb (a \u0000): refused before anything lands
             assert resp.body["code"] == "22P05", resp
             assert state(db, shop_id) == state_empty(db, shop_id)
-            assert db.execute("select count(*) from app.shopify_event where shop_id = %s",
+            assert db.execute("select count(*) from app.inbound_event where shop_id = %s",
                               (shop_id,)).fetchone()[0] == 0
             return
         if resp.status == 400:
@@ -178,7 +179,7 @@ def test_fuzzed_payloads_apply_whole_or_not_at_all(db, shop, path, value) -> Non
             assert resp.ok and resp.body["outcome"] == "applied", resp
             assert db.execute("select count(*) from app.shopify_order where shop_id = %s",
                               (shop_id,)).fetchone()[0] == 1
-        assert db.execute("select count(*) from app.shopify_event where shop_id = %s",
+        assert db.execute("select count(*) from app.inbound_event where shop_id = %s",
                           (shop_id,)).fetchone()[0] == 1
 
 
@@ -192,12 +193,12 @@ def test_hmac_is_verified_against_the_raw_body(db, shop) -> None:  # noqa: ANN00
     digest = base64.b64encode(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
     ok = hook(db, "orders/create", None, raw_body=body, hmac=digest.decode())
     assert ok.ok and ok.body["outcome"] == "applied"
-    assert db.execute("select hmac_verified from app.shopify_event where shop_id = %s",
+    assert db.execute("select signature_verified from app.inbound_event where shop_id = %s",
                       (shop_id,)).fetchone()[0] is True
     forged = hook(db, "orders/create", None, raw_body=body.replace("24.99", "0.01"),
                   hmac=digest.decode())
     assert forged.status == 403 and "HMAC" in forged.body["message"]
-    assert db.execute("select count(*) from app.shopify_event where shop_id = %s",
+    assert db.execute("select count(*) from app.inbound_event where shop_id = %s",
                       (shop_id,)).fetchone()[0] == 1
 
 
@@ -225,7 +226,7 @@ def test_redaction_removes_personal_data_and_keeps_the_numbers(db, shop) -> None
     assert db.execute("select count(*) from app.shopify_customer_pii where shop_id = %s",
                       (shop_id,)).fetchone()[0] == 0
     raw = " ".join(r[0] for r in db.execute(
-        "select payload::text from app.shopify_event where shop_id = %s", (shop_id,)))
+        "select coalesce(body::text, body_text) from app.inbound_payload where shop_id = %s", (shop_id,)))
     assert "c7001@example.test" not in raw and "Pit Lane" not in raw and "+1555" not in raw
     hook(db, "orders/updated", ss.order(updated_at="2026-11-21T08:00:00-08:00"))
     assert db.execute("select count(*) from app.shopify_customer_pii where shop_id = %s",
@@ -239,7 +240,7 @@ def test_shop_redact_removes_all_personal_data(db, shop) -> None:  # noqa: ANN00
     before = daily(db, shop_id)
     hook(db, "shop/redact", {"shop_id": 1, "shop_domain": DOMAIN})
     raw = " ".join(r[0] for r in db.execute(
-        "select payload::text from app.shopify_event where shop_id = %s", (shop_id,)))
+        "select coalesce(body::text, body_text) from app.inbound_payload where shop_id = %s", (shop_id,)))
     assert "example.test" not in raw and daily(db, shop_id) == before
 
 
@@ -270,7 +271,7 @@ def test_backfill_names_bad_resources_and_applies_the_rest(db, shop) -> None:  #
     assert resp.status == 400 and resp.body["dead_lettered"] == 1
     assert db.execute("select array_agg(order_id order by order_id) from app.shopify_order "
                       "where shop_id = %s", (shop_id,)).fetchone()[0] == [9001, 9003]
-    assert db.execute("select error_field from app.shopify_dead_letter where shop_id = %s",
+    assert db.execute("select error_field from app.inbound_dead_letter where shop_id = %s",
                       (shop_id,)).fetchone()[0] == "$.created_at"
 
 

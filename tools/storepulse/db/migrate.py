@@ -58,6 +58,11 @@ def rollback(url: str, *, count: int | None = None, root: Path = ROOT) -> list[s
 
 
 YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
+# Tables whose rows are configuration written by migrations: their data is part of what a
+# migration changes (and a rollback restores), so dumps compare it too.
+REFERENCE_TABLES = ("private.inbound_source", "private.inbound_topic", "private.inbound_resource",
+                    "private.inbound_field", "private.inbound_pii_key",
+                    "private.change_subscriber")
 
 
 def _pg_dump() -> str:
@@ -91,6 +96,17 @@ def dump_schema(url: str) -> str:
             ("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict"))
     ]
     with psycopg.connect(url) as conn:
+        # yoyo's own tables are left out above (their rows change), but not who may use them
+        acls = conn.execute(
+            "select c.relname, c.relrowsecurity, coalesce(c.relacl::text, '') "
+            "from pg_catalog.pg_class as c "
+            "where c.relnamespace = pg_catalog.current_schema()::regnamespace "
+            "and c.relname = any (%s) order by 1", (list(YOYO_TABLES),)).fetchall()
+        lines += [f"YOYO TABLE {t} rls={rls} acl={acl}" for t, rls, acl in acls]
+        for table in REFERENCE_TABLES:
+            if conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]:
+                rows = conn.execute(f"select t::text from {table} as t order by 1").fetchall()  # noqa: S608
+                lines += [f"DATA {table} {r[0]}" for r in rows]
         if conn.execute("select to_regclass('cron.job') is not null").fetchone()[0]:
             jobs = conn.execute(
                 "select jobname, schedule, command, username, active from cron.job "

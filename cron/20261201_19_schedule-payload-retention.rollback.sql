@@ -1,0 +1,1 @@
+select private.unschedule_job('storepulse-apply-payload-retention');

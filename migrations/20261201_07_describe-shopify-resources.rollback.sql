@@ -1,0 +1,2 @@
+delete from private.inbound_source as s
+where s.source = 'shopify';
