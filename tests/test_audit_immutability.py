@@ -7,8 +7,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.postgrest_standin import acting_as
 from tests.auditing import Team, build_team, db_now, insert_row_change
 

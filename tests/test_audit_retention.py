@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 
 import psycopg
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from storepulse import cli
-from storepulse.db import lint_static
-from storepulse.db import migrate
+from storepulse.db import lint_static, migrate
 
 
 @pytest.fixture

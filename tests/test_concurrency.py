@@ -7,8 +7,7 @@ import threading
 import psycopg
 import pytest
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 
 
 def test_two_owners_demoting_each_other_leave_one_owner(fresh_url: str) -> None:

@@ -8,8 +8,7 @@ import datetime as dt
 import psycopg
 import pytest
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.postgrest_standin import rpc
 from tests.auditing import Team, build_team, db_now, insert_decision, insert_suggestion
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storepulse.db import lint_static
-from storepulse.db import migrate
+from storepulse.db import lint_static, migrate
 from storepulse.db.lint_static import Finding, lint_paths, lint_text
 
 HEADER = "-- A test migration.\n-- depends: 20260101_01_prev\n\n"

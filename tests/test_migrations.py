@@ -14,8 +14,7 @@ import psycopg
 import pytest
 
 from storepulse.db import migrate
-from storepulse.testkit import supabase_standin
-from storepulse.testkit import seed
+from storepulse.testkit import seed, supabase_standin
 from storepulse.testkit.harness import Stack, create_database, migrate_database
 from storepulse.testkit.server import Server, start_native
 

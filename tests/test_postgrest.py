@@ -5,8 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.postgrest_standin import http_status, rpc
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from storepulse.testkit import seed
 from storepulse.testkit.postgrest_standin import acting_as, rpc
-from tests.auditing import UTC, Team, build_team
+from tests.auditing import Team, build_team
 
 
 @pytest.fixture

@@ -17,12 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
-from storepulse.testkit.harness import Stack
-from storepulse.testkit.postgrest_standin import rpc
 from storepulse.load.shopify import create_store_shop, ingest_deliveries, webhook_args
 from storepulse.synth import Delivery, HotRodAN, Scale
+from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import Stack
+from storepulse.testkit.postgrest_standin import rpc
 from tests.test_shopify_ingest import SHOPIFY_TABLES
 
 STORE = HotRodAN(scale="season", seed=7)

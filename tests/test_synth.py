@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from storepulse.synth import HotRodAN, Scale, arrival_stats, sign, verify
 from storepulse.synth.catalog import SIZES, build_catalog
 

@@ -32,9 +32,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     bad = bool(findings)
     _say(f"static lint: {len(findings)} finding(s) in {migrate.ROOT}")
     if args.database:
-        from storepulse.db import lint_db  # noqa: PLC0415
-
         import psycopg  # noqa: PLC0415
+
+        from storepulse.db import lint_db  # noqa: PLC0415
 
         with psycopg.connect(migrate.normalise_url(args.database)) as conn:
             db_findings = lint_db.run(conn)

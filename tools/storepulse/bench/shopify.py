@@ -28,15 +28,13 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import psycopg
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
-from storepulse.testkit.harness import build_stack
 from storepulse.load.shopify import PageBody, create_store_shop, ingest_backfill, webhook_args
 from storepulse.synth import HotRodAN, Scale
+from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import build_stack
 
 NORMALISED = ("shopify_product", "shopify_variant", "shopify_inventory_item", "shopify_customer",
               "shopify_customer_pii", "shopify_order", "shopify_order_line",
@@ -124,7 +122,7 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN, copy_target: psyco
     dumps: dict[str, bytes] = {}
     for t in NORMALISED:
         buf = io.BytesIO()
-        with conn.cursor().copy(f"copy app.{t} to stdout (format binary)") as cp:  # noqa: S608
+        with conn.cursor().copy(f"copy app.{t} to stdout (format binary)") as cp:
             for chunk in cp:
                 buf.write(chunk)
         dumps[t] = buf.getvalue()
@@ -135,7 +133,7 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN, copy_target: psyco
     t1 = time.perf_counter()
     with copy_target.transaction():
         for t in NORMALISED:
-            with copy_target.cursor().copy(f"copy app.{t} from stdin (format binary)") as cp:  # noqa: S608
+            with copy_target.cursor().copy(f"copy app.{t} from stdin (format binary)") as cp:
                 cp.write(dumps[t])
     copy_s = time.perf_counter() - t1
     insert_s = bench_insert(insert_target, dumps)
@@ -156,8 +154,8 @@ def bench_insert(target: psycopg.Connection, dumps: dict[str, bytes]) -> float:
     """
     with target.transaction():
         for t in NORMALISED:
-            target.execute(f"create temp table stage_{t} (like app.{t})")  # noqa: S608
-            with target.cursor().copy(f"copy stage_{t} from stdin (format binary)") as cp:  # noqa: S608
+            target.execute(f"create temp table stage_{t} (like app.{t})")
+            with target.cursor().copy(f"copy stage_{t} from stdin (format binary)") as cp:
                 cp.write(dumps[t])
             target.execute(f"analyze stage_{t}")
     t0 = time.perf_counter()

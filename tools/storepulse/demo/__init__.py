@@ -12,11 +12,10 @@ from typing import Any
 import psycopg
 
 from storepulse.db import migrate
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
-from storepulse.testkit.harness import build_stack
 from storepulse.load.shopify import create_store_shop, ingest_backfill, ingest_deliveries
 from storepulse.synth import HotRodAN, Scale, arrival_stats
+from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import build_stack
 
 TEAM = (("manager", "mia@hotrodan.example"), ("operator", "otto@hotrodan.example"),
         ("viewer", "vera@hotrodan.example"))

@@ -18,9 +18,8 @@ from typing import Any, NamedTuple
 
 import psycopg
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
 from storepulse.synth import Delivery, HotRodAN
+from storepulse.testkit import postgrest_standin, seed
 
 
 def create_store_shop(conn: psycopg.Connection, store: HotRodAN,

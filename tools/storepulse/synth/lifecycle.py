@@ -26,7 +26,6 @@ from storepulse.synth import model as m
 from storepulse.synth import timeline as tl
 
 
-
 class Simulation(Protocol):
     """What an order's lifecycle reads and draws from the running simulation
     (storepulse.synth.simulate.Simulation is the one implementation)."""

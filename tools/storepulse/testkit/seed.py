@@ -32,7 +32,7 @@ def create_shop(
     """Create a shop through api.create_shop as its owner; return the shop id."""
     resp = postgrest_standin.rpc(
         conn, "create_shop",
-        {"shopify_domain": domain, "name": name or domain.split(".")[0],
+        {"shopify_domain": domain, "name": name or domain.split(".", maxsplit=1)[0],
          "currency": currency, "iana_timezone": iana_timezone},
         identity=postgrest_standin.user(owner),
     ).raise_for_status()

@@ -22,14 +22,14 @@ import socket
 import subprocess
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
-from storepulse.db.binaries import BINDIR_ENV, find_bindir
+from storepulse.db.binaries import find_bindir
 
 URL_ENV = "STOREPULSE_DATABASE_URL"
 SUPABASE_IMAGE_ENV = "STOREPULSE_SUPABASE_IMAGE"
