@@ -88,7 +88,8 @@ def test_retention_drops_exactly_what_is_older_than_180_days(
         expected = {name for name, upper in before.items()
                     if upper > cutoff or upper in kept_old}
         after = _partitions(db)
-        assert set(after) >= expected and not (set(after) - expected - set(
+        assert set(after) >= expected
+        assert not (set(after) - expected - set(
             report["row_change_partitions_ready"]))
         dropped = set(report["row_change_partitions_dropped"])
         assert dropped & set(before) == set(before) - set(after)
@@ -135,7 +136,8 @@ def test_legal_hold_is_set_by_owners_only_and_is_itself_audited(db: psycopg.Conn
         resp = rpc(db, "set_legal_hold", args, identity=team.identity(role))
         assert (resp.status, resp.code) == (403, "42501"), resp
     resp = rpc(db, "set_legal_hold", {**args, "reason": " "}, identity=team.identity("owner"))
-    assert (resp.status, resp.code) == (400, "22023") and "reason" in resp.body["message"]
+    assert (resp.status, resp.code) == (400, "22023")
+    assert "reason" in resp.body["message"]
     assert rpc(db, "set_legal_hold", args, identity=team.identity("owner")).body is True
     with postgrest_standin.acting_as(db, team.identity("viewer")):
         held = db.execute("select reason, placed_by from api.legal_holds").fetchall()

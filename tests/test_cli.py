@@ -27,7 +27,8 @@ def test_new_migration_is_chained_and_lint_clean(tree: Path, monkeypatch) -> Non
     monkeypatch.setattr(cli, "today", lambda: dt.date(2020, 1, 1))  # before the latest id
     new_id, depends = cli.next_id("add-orders", root=tree)
     assert depends == latest
-    assert new_id > latest and new_id.endswith("_add-orders")
+    assert new_id > latest
+    assert new_id.endswith("_add-orders")
     later_id, _ = cli.next_id("add-orders", root=tree, day=dt.date(2099, 1, 1))
     assert later_id == "20990101_01_add-orders"
 

@@ -37,7 +37,7 @@ def test_two_owners_demoting_each_other_leave_one_owner(fresh_url: str) -> None:
         assert blocked.is_alive(), "the second demotion should wait for the first to commit"
         first.commit()
         blocked.join(timeout=10)
-        assert result["r"].status == 400 and result["r"].code == "23514", result["r"]
+        assert (result["r"].status, result["r"].code) == (400, "23514"), result["r"]
         second.commit()
     finally:
         first.close()

@@ -109,7 +109,8 @@ def test_history_filters_by_kind_decider_outcome_and_period(
             and (decider is None or w["actor"] == str(team.user(decider)))
             and (since is None or w["decided_at"] >= since)
         }
-        assert set(got) == expected and len(got) == len(expected)
+        assert set(got) == expected
+        assert len(got) == len(expected)
 
 
 @PROPERTY
@@ -137,7 +138,8 @@ def test_latency_and_approval_rates_match_the_log(db: psycopg.Connection, team: 
             group = [w for w in written if w[key] == (row["kind"] or row["decided_by"])]
             counts = {o: sum(w["outcome"] == o for w in group)
                       for o in ("approved", "edited", "rejected", "expired")}
-            assert {o: row[o] for o in counts} == counts and row["decisions"] == len(group)
+            assert {o: row[o] for o in counts} == counts
+            assert row["decisions"] == len(group)
             yes, asked = counts["approved"] + counts["edited"], len(group) - counts["expired"]
             assert row["approval_rate"] == (None if not asked else pytest.approx(yes / asked,
                                                                                  abs=5e-5))
@@ -181,7 +183,8 @@ def test_exports_parse_back_to_the_rows(db: psycopg.Connection, team: Team,
                     identity=team.identity("viewer")).raise_for_status().body
         reader = csv.reader(io.StringIO(csv_text, newline=""), strict=True)
         header, *lines = list(reader)
-        assert tuple(header) == COLUMNS and csv_text.endswith("\r\n")
+        assert tuple(header) == COLUMNS
+        assert csv_text.endswith("\r\n")
         from_csv = [{c: _typed(c, v) for c, v in zip(header, line)} for line in lines]
         from_jsonl = [{c: _typed(c, v) for c, v in json.loads(line, parse_float=Decimal).items()}
                       for line in jsonl.split("\n")[:-1]]
@@ -212,4 +215,5 @@ def test_bad_query_arguments_name_the_field(db: psycopg.Connection, team: Team, 
     """An unknown kind or outcome, or an empty period: 400 naming the argument."""
     resp = rpc(db, fn, {"shop_id": str(team.shop), **args}, identity=team.identity("owner"),
                method="GET")
-    assert (resp.status, resp.code) == (400, "22023") and field in resp.body["message"], resp
+    assert (resp.status, resp.code) == (400, "22023"), resp
+    assert field in resp.body["message"], resp

@@ -81,7 +81,8 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
     )
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=60, check=False)
-    assert out.returncode != 0 and "test failed" in out.stderr
+    assert out.returncode != 0
+    assert "test failed" in out.stderr
     port, datadir = out.stdout.split()
     assert not os.path.exists(datadir)
     try:

@@ -57,11 +57,13 @@ def test_sets_role_claims_method_path_and_headers(probe: psycopg.Connection) -> 
     assert body["role"] == "authenticated"
     assert body["claims"]["sub"] == str(uid)
     assert {"role", "aud", "aal", "session_id", "exp", "iat"} <= body["claims"].keys()
-    assert body["method"] == "POST" and body["path"] == "/rpc/probe_stable"
+    assert body["method"] == "POST"
+    assert body["path"] == "/rpc/probe_stable"
     assert body["headers"]["prefer"] == "tx=commit"
     assert body["timeout"] == "8s"
     assert body["search_path"].startswith('"api"')
-    assert body["a"] == 7 and body["b"] == "x"
+    assert body["a"] == 7
+    assert body["b"] == "x"
 
 
 def test_stable_and_get_calls_are_read_only(probe: psycopg.Connection) -> None:

@@ -145,7 +145,7 @@ def test_api_functions_follow_membership_and_role(db: psycopg.Connection, n_shop
                     elif role in call.allowed:
                         assert resp.ok, (name, role, resp)
                     else:
-                        assert resp.status == 403 and resp.code == "42501", (name, role, resp)
+                        assert (resp.status, resp.code) == (403, "42501"), (name, role, resp)
 
 
 def test_api_functions_refuse_anon(db: psycopg.Connection) -> None:
@@ -153,4 +153,4 @@ def test_api_functions_refuse_anon(db: psycopg.Connection) -> None:
     world = build_world(db, 1, [{0: "owner"}])
     for name, call in API_CALLS.items():
         resp = rpc(db, name, call.args(world.shops[0], world), identity=postgrest_standin.anon())
-        assert resp.status == 401 and resp.code == "42501", (name, resp)
+        assert (resp.status, resp.code) == (401, "42501"), (name, resp)

@@ -45,7 +45,8 @@ def test_api_writes_are_recorded_with_actor_role_request_and_txid(db: psycopg.Co
     update, insert, delete = _changes(db, team)[-3:]
     for change in (update, insert, delete):
         assert (change["actor"], change["actor_role"]) == (str(team.owner), "authenticated")
-        assert change["request_method"] == "POST" and change["txid"] == txid
+        assert change["request_method"] == "POST"
+        assert change["txid"] == txid
     assert (update["table_name"], update["op"], update["request_path"]) == \
         ("app.shop", "UPDATE", "/rpc/update_shop")
     assert update["record_key"] == {"shop_id": str(team.shop)}
@@ -54,7 +55,8 @@ def test_api_writes_are_recorded_with_actor_role_request_and_txid(db: psycopg.Co
     assert update["new_values"]["name"] == "Renamed"
     key = {"shop_id": str(team.shop), "user_id": str(newcomer)}
     assert (insert["op"], insert["record_key"], insert["old_values"]) == ("INSERT", key, None)
-    assert insert["new_values"]["role"] == "viewer" and len(insert["new_values"]) == 5
+    assert insert["new_values"]["role"] == "viewer"
+    assert len(insert["new_values"]) == 5
     assert (delete["op"], delete["record_key"], delete["new_values"]) == ("DELETE", key, None)
     assert delete["old_values"] == insert["new_values"]
     assert delete["request_path"] == "/rpc/remove_shop_member"
@@ -169,7 +171,8 @@ def test_partitions_are_monthly_in_utc_and_locked_like_their_parent(
             select from pg_trigger t where t.tgrelid = c.oid and t.tgname = '_100_refuse_change')
         from pg_inherits i join pg_class c on c.oid = i.inhrelid
         where i.inhparent = 'audit.row_change'::regclass""").fetchall()
-    assert len(partitions) >= 4 and all(rls and trig for _, rls, trig in partitions), partitions
+    assert len(partitions) >= 4, partitions
+    assert all(rls and trig for _, rls, trig in partitions), partitions
 
 
 def test_a_change_in_a_month_without_partition_fails_rather_than_go_unrecorded(

@@ -82,7 +82,8 @@ def check_order(o: dict[str, Any]) -> None:
             if a["kind"] == "shipping_refund":
                 assert Decimal(a["amount"]) < 0
     if o["financial_status"] == "voided":
-        assert o["cancelled_at"] and not o["refunds"]
+        assert o["cancelled_at"]
+        assert not o["refunds"]
     if o["customer"] is not None:
         assert {"id", "email", "first_name", "last_name"} <= o["customer"].keys()
 
@@ -127,10 +128,12 @@ class Pass:
                 assert d.payload.keys() == {"id"}
                 self.deleted.add(d.payload["id"])
             elif d.topic == "refunds/create":
-                assert d.payload["order_id"] and d.payload["refund_line_items"] is not None
+                assert d.payload["order_id"]
+                assert d.payload["refund_line_items"] is not None
             elif d.topic == "orders/edited":
                 edit = d.payload["order_edit"]
-                assert edit["order_id"] and edit["line_items"]["additions"]
+                assert edit["order_id"]
+                assert edit["line_items"]["additions"]
         self.seconds = time.monotonic() - started
 
 
@@ -156,7 +159,8 @@ class Backfill:
         self.reference: dict[dt.date, dict[str, Decimal]] = collections.defaultdict(
             lambda: collections.defaultdict(Decimal))
         for page in store.backfill_resources(batch_size=250):
-            assert 0 < len(page) <= 250 and len({r["kind"] for r in page}) == 1
+            assert 0 < len(page) <= 250
+            assert len({r["kind"] for r in page}) == 1
             self.kinds.append(page[0]["kind"])
             for r in page:
                 kind, res = r["kind"], r["resource"]
@@ -219,7 +223,8 @@ def test_same_seed_gives_byte_identical_payloads() -> None:
 
     one, two = HotRodAN("season", seed=11), HotRodAN("season", seed=11)
     a = digests(one)
-    assert a == digests(two) and len(a) > 3000
+    assert a == digests(two)
+    assert len(a) > 3000
     third = digests(HotRodAN("season", seed=12))
     assert [(t, body) for t, _, _, body, _ in a] != [(t, body) for t, _, _, body, _ in third]
     arrivals = [(d.event_id, d.delivered_at) for d in one.deliveries()]
@@ -268,14 +273,17 @@ def test_catalog_looks_like_an_an_fittings_shop() -> None:
         assert needle in titles, needle
     variants = [v for p in products for v in p.variants]
     skus = [v.sku for v in variants]
-    assert len(set(skus)) == len(skus) and "AN6-STR-BLU" in skus
+    assert len(set(skus)) == len(skus)
+    assert "AN6-STR-BLU" in skus
     assert len({v.id for v in variants}) == len(variants)
     assert len({v.inventory_item_id for v in variants}) == len(variants)
     by_type = collections.defaultdict(list)
     for p in products:
         by_type[p.product_type] += [v.price for p_v in [p] for v in p_v.variants]
-    assert min(by_type["Hose Ends"]) < 10 and max(by_type["Fuel Pumps"]) >= 400
-    assert min(by_type["Kits"]) >= 150 and max(by_type["Kits"]) <= 1100
+    assert min(by_type["Hose Ends"]) < 10
+    assert max(by_type["Fuel Pumps"]) >= 400
+    assert min(by_type["Kits"]) >= 150
+    assert max(by_type["Kits"]) <= 1100
     for v in variants:
         if not v.gift_card:
             assert Decimal("0.40") <= v.cost / v.price <= Decimal("0.66"), v.sku
@@ -284,7 +292,8 @@ def test_catalog_looks_like_an_an_fittings_shop() -> None:
 
 def test_every_topic_and_sensible_rates(store: HotRodAN, canonical: Pass) -> None:
     assert set(canonical.topics) == ALL_TOPICS
-    assert canonical.in_order and canonical.max_triggered <= store.shop["as_of"]
+    assert canonical.in_order
+    assert canonical.max_triggered <= store.shop["as_of"]
     creates = canonical.topics["orders/create"]
     assert 0.05 <= canonical.topics["refunds/create"] / creates <= 0.12
     assert 0.015 <= canonical.topics["orders/cancelled"] / creates <= 0.035
@@ -312,7 +321,8 @@ def test_delivery_stream_has_duplicates_and_disorder(store: HotRodAN, canonical:
             yield d
 
     stats = arrival_stats(watched())
-    assert set(seen) == canonical.ids and stats["events"] == canonical.n
+    assert set(seen) == canonical.ids
+    assert stats["events"] == canonical.n
     assert 0.02 * canonical.n <= stats["duplicates"] <= 0.04 * canonical.n
     assert stats["out_of_order"] >= 0.02 * canonical.n
     assert stats["stale_versions"] >= 0.01 * canonical.n
@@ -322,7 +332,8 @@ def test_delivery_stream_has_duplicates_and_disorder(store: HotRodAN, canonical:
 def test_clean_stream_is_the_canonical_order() -> None:
     month = HotRodAN(Scale("month", 30, Decimal(1_000_000)), seed=3)
     clean = [d.event_id for d in month.deliveries(0, 0, 0)]
-    assert clean == [d.event_id for d in month.events()] and len(clean) > 1000
+    assert clean == [d.event_id for d in month.events()]
+    assert len(clean) > 1000
     stats = arrival_stats(month.deliveries(0, 0, 0))
     assert stats["duplicates"] == stats["out_of_order"] == stats["stale_versions"] == 0
 
@@ -349,7 +360,8 @@ def test_truth_is_internally_consistent(store: HotRodAN) -> None:
     assert [p.net_sales for p in top] == sorted((p.net_sales for p in top), reverse=True)
     assert top[0].net_sales == max(p.net_sales for p in products.values())
     assert total.average_order_value == (total.gross_sales - total.discounts) / total.orders
-    assert total.new_customers == len(truth.first_order_dates()) and total.returning_customers == 0
+    assert total.new_customers == len(truth.first_order_dates())
+    assert total.returning_customers == 0
     autumn = truth.window(dt.date(2026, 9, 1), dt.date(2026, 11, 25))
     assert autumn.returning_customers > 0.2 * (autumn.new_customers + autumn.returning_customers)
     first = truth.first_order_dates()
@@ -399,27 +411,33 @@ def test_hmac_helper() -> None:
 def test_compliance_payloads(store: HotRodAN) -> None:
     customer = store.customers()[0]
     request, redact = store.compliance_deliveries(customer.id)
-    assert request.topic == "customers/data_request" and redact.topic == "customers/redact"
+    assert request.topic == "customers/data_request"
+    assert redact.topic == "customers/redact"
     assert redact.payload["customer"] == {"id": customer.id, "email": customer.email,
                                           "phone": customer.phone}
-    assert redact.payload["orders_to_redact"] and redact.payload["shop_domain"] == \
+    assert redact.payload["orders_to_redact"]
+    assert redact.payload["shop_domain"] == \
         "hot-rod-an.myshopify.com"
     assert request.payload["orders_requested"] == redact.payload["orders_to_redact"]
     assert verify(store.shop["secret"], redact.raw_body, redact.hmac)
     shop = store.shop_redact_delivery()
     assert shop.payload == {"shop_id": store.shop["id"], "shop_domain": store.shop["domain"]}
     headers = shop.headers()
-    assert headers["X-Shopify-Topic"] == "shop/redact" and headers["X-Shopify-API-Version"]
+    assert headers["X-Shopify-Topic"] == "shop/redact"
+    assert headers["X-Shopify-API-Version"]
 
 
 def test_scales_and_streaming() -> None:
-    assert Scale.of("season").days == 92 and Scale.of("large").days == 3 * 365
+    assert Scale.of("season").days == 92
+    assert Scale.of("large").days == 3 * 365
     custom = Scale.of((2, 2_000_000))
-    assert custom.days == 730 and custom.annual_revenue == 2_000_000
+    assert custom.days == 730
+    assert custom.annual_revenue == 2_000_000
     with pytest.raises(ValueError):
         Scale.of("huge")
     large = HotRodAN("large", seed=1)
-    assert large.progress and not HotRodAN("default").progress
+    assert large.progress
+    assert not HotRodAN("default").progress
     started = time.monotonic()
     first = list(itertools.islice(HotRodAN("large", seed=1, progress=False).events(), 2000))
     assert time.monotonic() - started < 10  # a generator: nothing is precomputed
