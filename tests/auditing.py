@@ -1,5 +1,8 @@
-"""Helpers for the audit-trail and decision-log proofs: a shop with one member per role,
-and back-dated rows written as the admin (inserting is all the audit tables allow)."""
+"""Helpers for the audit-trail and decision-log proofs.
+
+A shop with one member per role, and back-dated rows written as the admin (inserting is
+all the audit tables allow).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Immutability: nobody updates, deletes or truncates audit or decision rows, whatever role
-they act in (the table owner included), except the retention job."""
+"""Immutability: nobody updates, deletes or truncates audit or decision rows.
+
+That holds whatever role they act in (the table owner included); only the retention job
+deletes.
+"""
 
 from __future__ import annotations
 
@@ -75,8 +78,11 @@ def test_the_refusal_names_the_rule(db: psycopg.Connection, team: Team) -> None:
 
 def test_an_impostor_of_the_retention_function_is_refused(db: psycopg.Connection,
                                                           team: Team) -> None:
-    """Only private.apply_audit_retention itself may delete: a function of the same name in
-    another schema, or a setting a caller could copy, opens nothing."""
+    """Only private.apply_audit_retention itself may delete.
+
+    A function of the same name in another schema, or a setting a caller could copy, opens
+    nothing.
+    """
     db.execute("""
         create function public.apply_audit_retention() returns void language plpgsql
         set search_path = '' as $$

@@ -1,5 +1,8 @@
-"""Retention: the maintenance job drops exactly what is older than 180 days, keeps everything
-of a shop under legal hold, and is scheduled in pg_cron. Job bodies run directly."""
+"""Retention: the maintenance job drops exactly what is older than 180 days.
+
+It keeps everything of a shop under legal hold, and is scheduled in pg_cron. Job bodies
+run directly.
+"""
 
 from __future__ import annotations
 
@@ -58,9 +61,12 @@ def test_retention_drops_exactly_what_is_older_than_180_days(
         db: psycopg.Connection, changes: list[tuple[int, int]],
         decisions: list[tuple[int, int]], unanswered: list[tuple[int, int]],
         held: set[int]) -> None:
-    """Row changes: a month goes when it is over 180 days old, unless a held shop has rows
+    """What is over 180 days old goes, unless its shop is held.
+
+    Row changes: a month goes when it is over 180 days old, unless a held shop has rows
     in it, whose rows alone stay. Decisions (and unanswered suggestions, which expire
-    first): each goes at 180 days, unless its shop is held."""
+    first): each goes at 180 days, unless its shop is held.
+    """
     with db.transaction(force_rollback=True):
         shops = _shops(db)
         for i in held:
@@ -152,8 +158,10 @@ def test_legal_hold_is_set_by_owners_only_and_is_itself_audited(db: psycopg.Conn
 
 def test_the_jobs_are_scheduled(db: psycopg.Connection,
                                 need_extension: Callable[[str], None]) -> None:
-    """pg_cron runs the expiry every 15 minutes and the maintenance daily (GMT); the daily
-    prune of cron.job_run_details (14 days) stays."""
+    """pg_cron runs the expiry every 15 minutes and the maintenance daily (GMT).
+
+    The daily prune of cron.job_run_details (14 days) stays.
+    """
     need_extension("pg_cron")
     jobs = dict((name, (schedule, command)) for name, schedule, command in db.execute(
         "select jobname, schedule, command from cron.job where jobname like 'storepulse-%'"))

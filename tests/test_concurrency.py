@@ -66,8 +66,10 @@ def test_removing_the_last_owner_is_refused(db: psycopg.Connection, role: str) -
 @pytest.mark.parametrize("deciders", [2, 5])
 def test_concurrent_deciders_of_one_suggestion_exactly_one_wins(fresh_url: str,
                                                                 deciders: int) -> None:
-    """Sessions deciding the same suggestion at the same instant: one decision is recorded,
-    every other session gets 409 naming it, and nothing else is written."""
+    """Sessions deciding the same suggestion at the same instant: one decision is recorded.
+
+    Every other session gets 409 naming it, and nothing else is written.
+    """
     with psycopg.connect(fresh_url, autocommit=True) as setup:
         owner = seed.create_user(setup)
         shop = seed.create_shop(setup, owner, f"decide-{deciders}.myshopify.com")

@@ -1,5 +1,8 @@
-"""The decision log through the API: who may suggest and decide, what is recorded,
-which states refuse a decision, what bad input answers, and the expiry job."""
+"""The decision log through the API.
+
+Who may suggest and decide, what is recorded, which states refuse a decision, what bad
+input answers, and the expiry job.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""The decision queries, as properties over random decision logs: history with filters,
-latency, approval rates, and exports that parse back to exactly the rows."""
+"""The decision queries, as properties over random decision logs.
+
+History with filters, latency, approval rates, and exports that parse back to exactly
+the rows.
+"""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
 
 
 def test_yoyo_bookkeeping_is_unreadable_by_api_roles(db: psycopg.Connection) -> None:
-    """yoyo's tables sit in public, yet anon and authenticated can neither read nor write them."""
+    """The yoyo tables sit in public, yet anon and authenticated can neither read nor write them."""
     from storepulse.db.migrate import YOYO_TABLES  # noqa: PLC0415
     from storepulse.testkit import postgrest_standin  # noqa: PLC0415
 

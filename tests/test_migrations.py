@@ -1,5 +1,6 @@
-"""Migrations: apply, roll back and re-apply give the same schema at every prefix,
-and applying onto a database that holds data loses no rows.
+"""Migrations: apply, roll back and re-apply give the same schema at every prefix.
+
+Applying onto a database that holds data loses no rows.
 
 The round trip runs in its own throwaway cluster, in the database pg_cron lives in, so
 cron jobs are part of what must come back exactly.
@@ -98,8 +99,10 @@ def test_applying_onto_data_loses_no_rows(stack: Stack, k: int) -> None:
 
 
 def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack) -> None:
-    """Rolling back the move to per-table stores (the last migrations) puts every change
-    the stores recorded into audit.row_change, ids and values unchanged."""
+    """Rolling back the move to per-table stores (the last migrations) loses no change.
+
+    Every change the stores recorded goes into audit.row_change, ids and values unchanged.
+    """
     move = next(i for i, m in enumerate(ALL) if m.id == "20261125_61_move-row-audit-to-stores")
     url = create_database(stack.server, "storepulse_store_rollback")
     try:

@@ -1,5 +1,8 @@
-"""The row-change audit: what the statement-level triggers record, who may read it, and
-the monthly partitions it lives in."""
+"""The row-change audit.
+
+What the statement-level triggers record, who may read it, and the monthly partitions it
+lives in.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +34,10 @@ def _changes(db: psycopg.Connection, team: Team, **filters: object) -> list[dict
 
 def test_api_writes_are_recorded_with_actor_role_request_and_txid(db: psycopg.Connection,
                                                                   team: Team) -> None:
-    """Insert keeps the new row, update the changed keys, delete the old row; each with the
-    JWT's sub and role, PostgREST's method and path, and the transaction id."""
+    """Insert keeps the new row, update the changed keys, delete the old row.
+
+    Each with the JWT's sub and role, PostgREST's method and path, and the transaction id.
+    """
     newcomer = seed.create_user(db)
     owner = team.identity("owner")
     rpc(db, "update_shop", {"shop_id": str(team.shop), "name": "Renamed"},
@@ -86,8 +91,11 @@ def test_an_update_that_changes_nothing_is_not_recorded(db: psycopg.Connection,
                       min_size=1, max_size=8))
 def test_a_many_row_update_pairs_each_old_row_with_its_new_row(
         db: psycopg.Connection, moves: list[tuple[bool, str]]) -> None:
-    """One statement changing several rows, some of them in their primary key, records one
-    change per row with that row's own old and new values."""
+    """One statement changing several rows records one change per row.
+
+    Some of the rows change in their primary key; each change has that row's own old and
+    new values.
+    """
     with db.transaction(force_rollback=True):
         team = build_team(db)
         members = [seed.create_user(db) for _ in moves]
@@ -140,8 +148,10 @@ def test_row_changes_filter_by_table_key_and_period(db: psycopg.Connection, team
 
 
 def test_enable_row_audit_is_idempotent_and_checks_the_table(db: psycopg.Connection) -> None:
-    """A second call changes nothing; a table without a primary key or shop_id, or in
-    schema audit, is refused naming the table."""
+    """A second call changes nothing; unfit tables are refused, naming the table.
+
+    Unfit: a table without a primary key or shop_id, or in schema audit.
+    """
     assert db.execute("select private.enable_row_audit('app.shop')").fetchone()[0] is False
     db.execute("create table app.no_pk (shop_id uuid)")
     db.execute("create table app.no_shop (id int primary key)")
@@ -207,8 +217,11 @@ def test_an_update_stores_only_the_key_and_the_changed_columns(db: psycopg.Conne
 
 def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
         db: psycopg.Connection, team: Team) -> None:
-    """A new nullable column is recorded at once; a dropped one is simply gone; a change
-    that would rewrite the table (a type change, a column with a default) is refused."""
+    """A new nullable column is recorded at once; a dropped one is simply gone.
+
+    A change that would rewrite the table (a type change, a column with a default) is
+    refused.
+    """
     db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
                "note text, gone int, primary key (shop_id, id))")
     db.execute("select private.enable_row_audit('app.audit_probe')")
@@ -232,8 +245,11 @@ def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
 
 def test_retiring_a_store_keeps_every_change_and_frees_the_table(db: psycopg.Connection,
                                                                  team: Team) -> None:
-    """retire_row_change_store moves the history to audit.row_change unchanged (ids, times,
-    values); the refused type change then goes through, and auditing starts again."""
+    """retire_row_change_store moves the history to audit.row_change unchanged.
+
+    Ids, times and values are kept; the refused type change then goes through, and auditing
+    starts again.
+    """
     db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
                "note text, primary key (shop_id, id))")
     db.execute("select private.enable_row_audit('app.audit_probe')")
@@ -261,8 +277,10 @@ def test_retiring_a_store_keeps_every_change_and_frees_the_table(db: psycopg.Con
 
 def test_a_statement_over_two_shops_is_filed_under_each_shop_apart(db: psycopg.Connection,
                                                                    team: Team) -> None:
-    """One statement changing two shops' rows writes one store row per shop; each owner
-    reads only the change to their own shop."""
+    """One statement changing two shops' rows writes one store row per shop.
+
+    Each owner reads only the change to their own shop.
+    """
     other = build_team(db)
     db.execute("update app.shop set name = name || ' (renamed)' where shop_id in (%s, %s)",
                (team.shop, other.shop))

@@ -64,6 +64,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
+        """The finding as a compiler-style line: path:line: rule: message."""
         return f"{self.path}:{self.line}: {self.rule}: {self.message}"
 
 

@@ -27,8 +27,10 @@ from storepulse.synth import timeline as tl
 
 
 class Simulation(Protocol):
-    """What an order's lifecycle reads and draws from the running simulation
-    (storepulse.synth.simulate.Simulation is the one implementation)."""
+    """What an order's lifecycle reads and draws from the running simulation.
+
+    storepulse.synth.simulate.Simulation is the one implementation.
+    """
 
     rng: random.Random
     products: list[cat.Product]
@@ -59,6 +61,7 @@ class Picker:
     """Weighted choice of a variant among the live products (gift cards apart)."""
 
     def __init__(self, products: list[cat.Product], now: int) -> None:
+        """Weigh the variants of the products live at `now` by category share and weight."""
         live = [p for p in products if not p.gift_card and p.created_ts <= now
                 and p.deleted_ts is None]
         per_type: dict[str, float] = {}

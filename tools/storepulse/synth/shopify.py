@@ -82,6 +82,7 @@ class HotRodAN:
     def __init__(self, scale: str | Scale | tuple[float, float | int | str] = "default",
                  seed: int = 7, *,
                  progress: bool | None = None, refund_discrepancy_rate: float = 0.0) -> None:
+        """The store at `scale` (see `Scale.of`) from `seed`; nothing is simulated yet."""
         self.scale, self.seed = Scale.of(scale), seed
         self.discrepancy_rate = refund_discrepancy_rate
         expected = self.scale.days * float(self.scale.annual_revenue) / 365 / 150
@@ -195,9 +196,12 @@ class HotRodAN:
         return list(self._quiet_pass()[1].customers)
 
     def backfill_resources(self, batch_size: int = 250) -> Iterator[list[dict[str, Any]]]:
-        """Admin API pages of {"kind", "resource"}: products, inventory_items, customers,
-        then orders (final state, refunds[] included; deleted ones absent), one kind a page.
-        Unit costs exist only here (kind "inventory_item"): no webhook carries them."""
+        """Admin API pages of {"kind", "resource"}, one kind a page.
+
+        Products, inventory_items, customers, then orders (final state, refunds[] included;
+        deleted ones absent). Unit costs exist only here (kind "inventory_item"): no webhook
+        carries them.
+        """
         _, final, _ = self._quiet_pass()
         live = [p for p in final.products if p.deleted_ts is None]
         yield from _pages("product", (pl.product(p) for p in live), batch_size)

@@ -54,6 +54,7 @@ class Simulation:
 
     def __init__(self, scale: tl.Scale, seed: int, *, progress: bool = False,
                  refund_discrepancy_rate: float = 0.0) -> None:
+        """Set up the catalog, its planned changes and the order rate; nothing runs yet."""
         self.scale, self.seed, self.progress = scale, seed, progress
         self.discrepancy_rate = refund_discrepancy_rate
         self.rng = random.Random(seed)

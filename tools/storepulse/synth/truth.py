@@ -141,6 +141,7 @@ class Truth:
     """Accumulates final orders (`add`), then answers by day, hour, period and product."""
 
     def __init__(self, tz: ZoneInfo, start: dt.date, end: dt.date, as_of: dt.datetime) -> None:
+        """An empty truth for the shop-local days `start` to `end`, as of `as_of`."""
         self.tz, self.start, self.end, self.as_of = tz, start, end, as_of
         self._day: dict[dt.date, list[int]] = defaultdict(lambda: [0] * 9)
         self._hour: dict[tuple[dt.date, int], list[int]] = defaultdict(lambda: [0] * 5)

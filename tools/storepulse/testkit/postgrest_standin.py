@@ -105,6 +105,7 @@ class RpcError(AssertionError):
     """An RPC answered with an error status."""
 
     def __init__(self, response: Response) -> None:
+        """Keep the response; the message gives its status and body."""
         super().__init__(f"HTTP {response.status}: {response.body}")
         self.response = response
 

@@ -55,8 +55,10 @@ def suggest(
     identity: postgrest_standin.Identity | None = None,
     **fields: object,
 ) -> dict:
-    """Suggest an action through api.suggest_action (default: the analytics engine
-    suggests reordering a SKU); return the suggestion as the API answers it."""
+    """Suggest an action through api.suggest_action; return it as the API answers it.
+
+    By default the analytics engine suggests reordering a SKU.
+    """
     args: dict[str, object] = {
         "shop_id": str(shop_id), "kind": "reorder_sku", "subject_type": "sku",
         "subject_id": "SKU-1", "payload": {"sku": "SKU-1", "quantity": 24},

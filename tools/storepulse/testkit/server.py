@@ -153,7 +153,7 @@ def _run_as(user: str | None, args: list[str], cwd: str) -> subprocess.Completed
 
 
 def start_native(bindir: Path | None = None) -> Server:
-    """initdb and start a throwaway cluster; it is stopped and removed at exit."""
+    """Run initdb and start a throwaway cluster; it is stopped and removed at exit."""
     bindir = bindir or find_bindir()
     if bindir is None:
         raise ServerUnavailable(
