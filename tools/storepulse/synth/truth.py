@@ -242,7 +242,7 @@ class Truth:
         acc: dict[int, list[int]] = defaultdict(lambda: [0] * 4)
         for (d, pid), v in self._prod.items():
             if start <= d <= end:
-                acc[pid] = [a + b for a, b in zip(acc[pid], v)]
+                acc[pid] = [a + b for a, b in zip(acc[pid], v, strict=True)]
         return {pid: ProductFigures(pid, self._titles[pid], _money(v[0]), _money(v[1]),
                                     _money(v[2]), v[3]) for pid, v in sorted(acc.items())}
 
