@@ -84,14 +84,15 @@ def dump_schema(url: str) -> str:
     args = [_pg_dump(), "--schema-only", "--no-tablespaces", "--dbname", url]
     for t in YOYO_TABLES:
         args += ["--exclude-table", f"*.{t}"]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603 - argv of our own pg_dump
     lines = [
         line for line in out.splitlines()
         if line.strip() and not line.startswith(
             ("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict"))
     ]
     with psycopg.connect(url) as conn:
-        if conn.execute("select to_regclass('cron.job') is not null").fetchone()[0]:
+        has_cron = conn.execute("select to_regclass('cron.job') is not null").fetchone()
+        if has_cron and has_cron[0]:
             jobs = conn.execute(
                 "select jobname, schedule, command, username, active from cron.job "
                 "where database = current_database() order by jobname"
