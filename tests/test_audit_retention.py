@@ -163,8 +163,8 @@ def test_the_jobs_are_scheduled(db: psycopg.Connection,
     The daily prune of cron.job_run_details (14 days) stays.
     """
     need_extension("pg_cron")
-    jobs = dict((name, (schedule, command)) for name, schedule, command in db.execute(
-        "select jobname, schedule, command from cron.job where jobname like 'storepulse-%'"))
+    jobs = {name: (schedule, command) for name, schedule, command in db.execute(
+        "select jobname, schedule, command from cron.job where jobname like 'storepulse-%'")}
     assert jobs["storepulse-expire-suggestions"] == (
         "*/15 * * * *", "select private.expire_suggestions()")
     assert jobs["storepulse-maintain-audit-trail"] == (

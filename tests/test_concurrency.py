@@ -57,8 +57,9 @@ def test_removing_the_last_owner_is_refused(db: psycopg.Connection, role: str) -
     if role == "manager":
         actor = seed.create_user(db)
         seed.add_member(db, shop, actor, "manager")
-    resp = postgrest_standin.rpc(db, "remove_shop_member", {"shop_id": str(shop), "user_id": str(owner)},
-                         identity=postgrest_standin.user(actor))
+    resp = postgrest_standin.rpc(db, "remove_shop_member",
+                                 {"shop_id": str(shop), "user_id": str(owner)},
+                                 identity=postgrest_standin.user(actor))
     expected = (400, "23514") if role == "owner" else (403, "42501")
     assert (resp.status, resp.code) == expected, resp
 

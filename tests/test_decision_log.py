@@ -23,7 +23,7 @@ def team(db: psycopg.Connection) -> Team:
 
 
 def _count(db: psycopg.Connection, table: str) -> int:
-    return db.execute(f"select count(*) from {table}").fetchone()[0]
+    return db.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 - a fixed name
 
 
 def test_a_decision_records_who_when_what_and_why(db: psycopg.Connection, team: Team) -> None:

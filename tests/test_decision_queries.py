@@ -152,18 +152,18 @@ def test_latency_and_approval_rates_match_the_log(db: psycopg.Connection, team: 
 
 def _db_rows(db: psycopg.Connection, shop: uuid.UUID) -> list[dict]:
     """The shop's decided records as the admin reads them, in export order."""
-    cur = db.execute(f"select {', '.join(COLUMNS)} from api.decisions where shop_id = %s "
+    cur = db.execute(f"select {', '.join(COLUMNS)} from api.decisions where shop_id = %s "  # noqa: S608 - COLUMNS
                      "and decided_at is not null order by decided_at, suggestion_id", (shop,))
-    return [{c: str(v) if isinstance(v, uuid.UUID) else v for c, v in zip(COLUMNS, row)}
-            for row in cur.fetchall()]
+    return [{c: str(v) if isinstance(v, uuid.UUID) else v
+             for c, v in zip(COLUMNS, row, strict=True)} for row in cur.fetchall()]
 
 
-def _typed(column: str, value: Any) -> Any:
+def _typed(column: str, value: object) -> object:
     """An exported value as the database type it came from (CSV gives text for all)."""
     if value is None or value == "":
         return None
     if column in TIME_COLUMNS:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if column in JSON_COLUMNS and isinstance(value, str):
         return json.loads(value, parse_float=Decimal)
     if column == "score":
@@ -188,7 +188,7 @@ def test_exports_parse_back_to_the_rows(db: psycopg.Connection, team: Team,
         header, *lines = list(reader)
         assert tuple(header) == COLUMNS
         assert csv_text.endswith("\r\n")
-        from_csv = [{c: _typed(c, v) for c, v in zip(header, line)} for line in lines]
+        from_csv = [{c: _typed(c, v) for c, v in zip(header, line, strict=True)} for line in lines]
         from_jsonl = [{c: _typed(c, v) for c, v in json.loads(line, parse_float=Decimal).items()}
                       for line in jsonl.split("\n")[:-1]]
         assert jsonl.endswith("\n") or not truth

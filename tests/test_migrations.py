@@ -32,7 +32,8 @@ def cron_cluster(stack: Stack) -> Iterator[Server]:
 
 
 def _diff(a: str, b: str) -> str:
-    return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), n=2))
+    return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                        n=2))
 
 
 def test_every_prefix_rolls_back_to_the_same_schema(cron_cluster: Server) -> None:
@@ -74,7 +75,8 @@ def _row_counts(conn: psycopg.Connection) -> dict[str, int]:
         "join pg_namespace n on n.oid = c.relnamespace "
         "where c.relkind in ('r', 'p') and n.nspname in ('app', 'auth') order by 1"
     ).fetchall()
-    return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+    return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 - catalog names
+            for (t,) in tables}
 
 
 @pytest.mark.parametrize("k", range(len(ALL) + 1), ids=lambda k: f"prefix{k}")

@@ -148,6 +148,7 @@ def test_own_transaction_on_autocommit_connection(stack) -> None:  # noqa: ANN00
             assert found.fetchone()[0] == 1
         bad = rpc(conn, "create_shop", {"shopify_domain": "committed-shop.myshopify.com",
                                         "name": "x", "currency": "USD",
-                                        "iana_timezone": "UTC"}, identity=postgrest_standin.user(uid))
+                                        "iana_timezone": "UTC"},
+                  identity=postgrest_standin.user(uid))
         assert bad.status == 409
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE

@@ -85,7 +85,8 @@ def test_anon_sees_nothing(db: psycopg.Connection) -> None:
     """The anon role has no grant on any relation: reads are refused with 42501 (HTTP 401)."""
     build_world(db, 2, [{0: "owner"}])
     for rel in _relations(db):
-        with acting_as(db, postgrest_standin.anon()), pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with acting_as(db, postgrest_standin.anon()), pytest.raises(
+                psycopg.errors.InsufficientPrivilege):
             db.execute(sql.SQL("select * from {}").format(sql.SQL(rel)))
 
 

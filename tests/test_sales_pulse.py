@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storepulse.load.shopify import create_store_shop, ingest_deliveries, webhook_args
-from storepulse.synth import Delivery, HotRodAN, Scale
+from storepulse.synth import Delivery, HotRodAN, Scale, WindowFigures
 from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.harness import Stack
 from storepulse.testkit.postgrest_standin import rpc
@@ -41,18 +42,19 @@ def season(stack: Stack) -> Iterator[tuple[psycopg.Connection, Any, Any]]:
         yield conn, shop_id, owner
 
 
-def tile(conn: psycopg.Connection, shop_id: Any, owner: Any) -> dict[str, Any]:
+def tile(conn: psycopg.Connection, shop_id: uuid.UUID, owner: uuid.UUID) -> dict[str, Any]:
     """GET /rpc/sales_pulse as the owner, at the store's as-of time."""
     return rpc(conn, "sales_pulse", {"shop_id": str(shop_id), "as_of": AS_OF.isoformat()},
                identity=postgrest_standin.user(owner), method="GET").raise_for_status().body
 
 
-def money(x: Any) -> Decimal:
+def money(x: object) -> Decimal:
     """A JSON number as the Decimal it stands for, to the cent."""
     return Decimal(str(x)).quantize(Decimal("0.01"))
 
 
-def assert_window(got: dict[str, Any], want: Any, customers: dict[str, int] | None = None) -> None:
+def assert_window(got: dict[str, Any], want: WindowFigures,
+                  customers: dict[str, int] | None = None) -> None:
     """Every figure of a tile window equals the truth's."""
     assert got["orders"] == want.orders
     assert got["units"] == want.units
@@ -127,14 +129,14 @@ TINY = HotRodAN(scale=Scale("tiny", 3, Decimal(1_000_000)), seed=11)
 EVENTS = list(TINY.events())
 
 
-def _state(db: psycopg.Connection, shop_id: Any) -> dict[str, list[str]]:
+def _state(db: psycopg.Connection, shop_id: uuid.UUID) -> dict[str, list[str]]:
     """Every row of the shop's Shopify tables and rollups, as JSON without the shop id."""
     return {t: [r[0] for r in db.execute(
         f"select (to_jsonb(t) - 'shop_id')::text from app.{t} as t "  # noqa: S608
         "where t.shop_id = %s order by 1", (shop_id,))] for t in SHOPIFY_TABLES}
 
 
-def _ingest(db: psycopg.Connection, deliveries: list[Delivery]) -> Any:
+def _ingest(db: psycopg.Connection, deliveries: list[Delivery]) -> uuid.UUID:
     owner = seed.create_user(db)
     shop_id = seed.create_shop(db, owner, TINY.shop["domain"],
                                iana_timezone=TINY.shop["iana_timezone"])
@@ -152,10 +154,12 @@ def in_order_state(stack: Stack) -> dict[str, list[str]]:
         return _state(db, _ingest(db, EVENTS))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed_=st.integers(0, 2**32 - 1), duplicates=st.floats(0, 0.5), window=st.integers(1, 60))
-def test_any_interleaving_ends_in_the_in_order_state(db, in_order_state, seed_, duplicates,
-                                                     window) -> None:  # noqa: ANN001
+def test_any_interleaving_ends_in_the_in_order_state(
+        db: psycopg.Connection, in_order_state: dict[str, list[str]], seed_: int,
+        duplicates: float, window: int) -> None:
     """Shuffled within a window, duplicated and delayed: the same final state as in order."""
     rnd = random.Random(seed_)
     stream = [e for e in EVENTS for _ in range(2 if rnd.random() < duplicates else 1)]

@@ -41,8 +41,8 @@ def shop(db: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     return seed.create_shop(db, owner, DOMAIN, iana_timezone="America/Los_Angeles"), owner
 
 
-def hook(db: psycopg.Connection, topic: str, payload: Any, event_id: str | None = None,
-         **extra: Any) -> Response:
+def hook(db: psycopg.Connection, topic: str, payload: dict[str, Any] | None,
+         event_id: str | None = None, **extra: str) -> Response:
     """POST /rpc/ingest_shopify_webhook as service_role."""
     args = {"topic": topic, "shop_domain": DOMAIN, "webhook_id": event_id or str(uuid.uuid4()),
             "event_id": event_id or str(uuid.uuid4()), "triggered_at": "2026-11-20T18:15:00Z",
@@ -131,7 +131,8 @@ def state_empty(db: psycopg.Connection, shop_id: uuid.UUID) -> dict[str, list[tu
 def test_dead_letters_replay_after_a_fix(db, shop) -> None:  # noqa: ANN001
     """A payload refused by a (simulated) bug is applied by the replay once it is fixed."""
     shop_id, _ = shop
-    db.execute("alter table app.shopify_order_line add constraint check_tmp_bug check (quantity < 3)")
+    db.execute("alter table app.shopify_order_line "
+               "add constraint check_tmp_bug check (quantity < 3)")
     resp = hook(db, "orders/create", ss.order(quantity=4))
     assert resp.status == 400
     assert resp.body["code"] == "23514"
@@ -157,7 +158,8 @@ JUNK = st.one_of(st.just(...), st.none(), st.text(max_size=8), st.integers(-10**
                  st.floats(allow_nan=False, allow_infinity=False))  # JSON has neither
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(PATHS), value=JUNK)
 def test_fuzzed_payloads_apply_whole_or_not_at_all(db, shop, path, value) -> None:  # noqa: ANN001
     """Any one field broken: either applied whole, or 400 with nothing written but raw rows."""
@@ -301,7 +303,8 @@ def test_tile_refuses_strangers(db, shop) -> None:  # noqa: ANN001
     """A user who is no member of the shop gets 403, not an empty tile."""
     shop_id, _ = shop
     stranger = seed.create_user(db)
-    resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id)}, identity=postgrest_standin.user(stranger))
+    resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id)},
+               identity=postgrest_standin.user(stranger))
     assert resp.status == 403
 
 
