@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import Stack
 from storepulse.testkit.postgrest_standin import http_status, rpc
 
 
@@ -138,7 +139,7 @@ def test_permission_denied_is_401_for_anon_and_403_for_users(probe: psycopg.Conn
     assert http_status("42501", authenticated=True) == 403
 
 
-def test_own_transaction_on_autocommit_connection(stack) -> None:  # noqa: ANN001
+def test_own_transaction_on_autocommit_connection(stack: Stack) -> None:
     """Outside a test transaction, each call is its own committed transaction."""
     with stack.fresh_database() as url, psycopg.connect(url, autocommit=True) as conn:
         uid = seed.create_user(conn)

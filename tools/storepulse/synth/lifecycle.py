@@ -135,7 +135,7 @@ def checkout(sim: Simulation, ts: int) -> tuple[list[Any], m.Order]:  # noqa: PL
             customer, new = _new_customer(sim, ts), True
             events.append(m.SimEvent(ts, "customers/create", customer))
             if rng.random() < 0.08 and ts + _D <= sim.as_of_ts:
-                sim._push(min(sim.as_of_ts, ts + rng.randint(_D, 120 * _D)),  # noqa: SLF001
+                sim._push(min(sim.as_of_ts, ts + rng.randint(_D, 120 * _D)),  # noqa: SLF001 - in the protocol
                           "customer_update", customer, "customers/update")
         email = customer.email
     region = customer.region if customer else sim.region()
