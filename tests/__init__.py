@@ -1,0 +1,1 @@
+"""The test suite; its helper modules are imported as `tests.<name>`."""

@@ -1,5 +1,8 @@
-"""Helpers for the audit-trail and decision-log proofs: a shop with one member per role,
-and back-dated rows written as the admin (inserting is all the audit tables allow)."""
+"""Helpers for the audit-trail and decision-log proofs.
+
+A shop with one member per role, and back-dated rows written as the admin (inserting is
+all the audit tables allow).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,9 @@ from dataclasses import dataclass
 
 import psycopg
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)

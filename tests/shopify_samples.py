@@ -24,11 +24,13 @@ def money(amount: str) -> dict[str, Any]:
 def product(product_id: int = 5001, updated_at: str = f"2026-11-01T09:00:00{TZ_OFFSET}",
             price: str = "24.99") -> dict[str, Any]:
     """A products/create payload with one variant."""
-    return {"id": product_id, "title": "AN -6 Straight Hose End, Blue/Red", "handle": "an6-straight",
-            "product_type": "Hose Ends", "vendor": "Hot Rod AN", "status": "active", "tags": "AN6",
+    return {"id": product_id, "title": "AN -6 Straight Hose End, Blue/Red",
+            "handle": "an6-straight", "product_type": "Hose Ends", "vendor": "Hot Rod AN",
+            "status": "active", "tags": "AN6",
             "created_at": f"2026-01-01T09:00:00{TZ_OFFSET}", "updated_at": updated_at,
             "variants": [{"id": product_id * 10, "product_id": product_id, "sku": "AN6-STR-BLU",
-                          "title": "Blue/Red", "price": price, "inventory_item_id": product_id * 100}]}
+                          "title": "Blue/Red", "price": price,
+                          "inventory_item_id": product_id * 100}]}
 
 
 def customer(customer_id: int = 7001, updated_at: str = f"2026-11-20T10:15:00{TZ_OFFSET}") -> dict:
@@ -43,8 +45,8 @@ def refund(order_id: int = 9001, refund_id: int = 9901,
            created_at: str = f"2026-11-22T09:00:00{TZ_OFFSET}") -> dict[str, Any]:
     """A refunds/create payload: one unit back, a shipping refund, the money sent back."""
     return {"id": refund_id, "order_id": order_id, "created_at": created_at, "note": "wrong size",
-            "refund_line_items": [{"id": refund_id * 10, "line_item_id": order_id * 10, "quantity": 1,
-                                   "restock_type": "return", "subtotal": "22.49",
+            "refund_line_items": [{"id": refund_id * 10, "line_item_id": order_id * 10,
+                                   "quantity": 1, "restock_type": "return", "subtotal": "22.49",
                                    "subtotal_set": money("22.49"), "total_tax": "1.86",
                                    "total_tax_set": money("1.86")}],
             "order_adjustments": [{"id": refund_id * 10 + 1, "kind": "shipping_refund",
@@ -73,8 +75,9 @@ def order(order_id: int = 9001, updated_at: str = f"2026-11-20T10:15:00{TZ_OFFSE
         "discount_codes": [{"code": "SPRING10", "amount": "2.50", "type": "percentage"}],
         "shipping_lines": [{"price": "9.95", "price_set": money("9.95"), "title": "Ground"}],
         "billing_address": {"address1": "1 Pit Lane", "city": "Fresno"},
-        "line_items": [{"id": order_id * 10, "product_id": product_id, "variant_id": product_id * 10,
-                        "sku": "AN6-STR-BLU", "title": "AN -6 Straight Hose End",
+        "line_items": [{"id": order_id * 10, "product_id": product_id,
+                        "variant_id": product_id * 10, "sku": "AN6-STR-BLU",
+                        "title": "AN -6 Straight Hose End",
                         "quantity": quantity, "price": "24.99", "price_set": money("24.99"),
                         "gift_card": False, "requires_shipping": True,
                         "discount_allocations": [{"amount": "2.50", "amount_set": money("2.50"),
@@ -94,7 +97,7 @@ def inventory_item(item_id: int = 500100, cost: str = "11.20") -> dict[str, Any]
             "updated_at": f"2026-11-01T09:00:00{TZ_OFFSET}"}
 
 
-def mutate(payload: dict[str, Any], path: list[Any], value: Any) -> dict[str, Any]:
+def mutate(payload: dict[str, Any], path: list[Any], value: object) -> dict[str, Any]:
     """A deep copy of a payload with one field set (value ... deletes it)."""
     out = copy.deepcopy(payload)
     target = out

@@ -152,8 +152,8 @@ API_CALLS: dict[str, ApiCall] = {
                          "webhook_id": str(uuid.uuid4()), "payload": shopify_samples.order(42)},
         frozenset()),
     "ingest_shopify_backfill": ApiCall(
-        lambda shop, w: {"shop_domain": w.domains[shop],
-                         "resources": [{"kind": "product", "resource": shopify_samples.product(42)}]},
+        lambda shop, w: {"shop_domain": w.domains[shop], "resources": [
+            {"kind": "product", "resource": shopify_samples.product(42)}]},
         frozenset()),
     "replay_shopify_dead_letters": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),
     "replay_dead_letters": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset()),

@@ -1,14 +1,18 @@
-"""Immutability: nobody updates, deletes or truncates audit or decision rows, whatever role
-they act in (the table owner included), except the retention job."""
+"""Immutability: nobody updates, deletes or truncates audit or decision rows.
+
+That holds whatever role they act in (the table owner included); only the retention job
+deletes.
+"""
 
 from __future__ import annotations
+
+import re
 
 import psycopg
 import pytest
 from psycopg import sql
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.postgrest_standin import acting_as
 from tests.auditing import Team, build_team, db_now, insert_row_change
 
@@ -53,7 +57,8 @@ def test_every_role_is_refused(db: psycopg.Connection, team: Team, role: str,
     """Update, delete and truncate on every audit table and partition fail with 42501."""
     tables = _targets(db, team)
     before = _snapshot(db, tables)
-    assert all(db.execute(f"select count(*) from {t}").fetchone()[0] for t in tables)
+    assert all(db.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 - catalog names
+               for t in tables)
     for table in tables:
         query = sql.SQL(STATEMENTS[statement]).format(sql.SQL(table))
         if role == "table owner":  # the migrating role, running ordinary SQL
@@ -69,15 +74,18 @@ def test_every_role_is_refused(db: psycopg.Connection, team: Team, role: str,
 def test_the_refusal_names_the_rule(db: psycopg.Connection, team: Team) -> None:
     """The owner is told why, and who may remove rows."""
     with pytest.raises(psycopg.errors.InsufficientPrivilege,
-                       match="DELETE on audit.decision is refused: audit and decision rows "
-                             "are append-only"), db.transaction():
+                       match=re.escape("DELETE on audit.decision is refused: audit and "
+                                       "decision rows are append-only")), db.transaction():
         db.execute("delete from audit.decision")
 
 
 def test_an_impostor_of_the_retention_function_is_refused(db: psycopg.Connection,
                                                           team: Team) -> None:
-    """Only private.apply_audit_retention itself may delete: a function of the same name in
-    another schema, or a setting a caller could copy, opens nothing."""
+    """Only private.apply_audit_retention itself may delete.
+
+    A function of the same name in another schema, or a setting a caller could copy, opens
+    nothing.
+    """
     db.execute("""
         create function public.apply_audit_retention() returns void language plpgsql
         set search_path = '' as $$

@@ -1,5 +1,8 @@
-"""Retention: the maintenance job drops exactly what is older than 180 days, keeps everything
-of a shop under legal hold, and is scheduled in pg_cron. Job bodies run directly."""
+"""Retention: the maintenance job drops exactly what is older than 180 days.
+
+It keeps everything of a shop under legal hold, and is scheduled in pg_cron. Job bodies
+run directly.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import uuid
 from collections.abc import Callable
 
 import psycopg
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,9 +61,12 @@ def test_retention_drops_exactly_what_is_older_than_180_days(
         db: psycopg.Connection, changes: list[tuple[int, int]],
         decisions: list[tuple[int, int]], unanswered: list[tuple[int, int]],
         held: set[int]) -> None:
-    """Row changes: a month goes when it is over 180 days old, unless a held shop has rows
+    """What is over 180 days old goes, unless its shop is held.
+
+    Row changes: a month goes when it is over 180 days old, unless a held shop has rows
     in it, whose rows alone stay. Decisions (and unanswered suggestions, which expire
-    first): each goes at 180 days, unless its shop is held."""
+    first): each goes at 180 days, unless its shop is held.
+    """
     with db.transaction(force_rollback=True):
         shops = _shops(db)
         for i in held:
@@ -89,7 +94,8 @@ def test_retention_drops_exactly_what_is_older_than_180_days(
         expected = {name for name, upper in before.items()
                     if upper > cutoff or upper in kept_old}
         after = _partitions(db)
-        assert set(after) >= expected and not (set(after) - expected - set(
+        assert set(after) >= expected
+        assert not (set(after) - expected - set(
             report["row_change_partitions_ready"]))
         dropped = set(report["row_change_partitions_dropped"])
         assert dropped & set(before) == set(before) - set(after)
@@ -136,7 +142,8 @@ def test_legal_hold_is_set_by_owners_only_and_is_itself_audited(db: psycopg.Conn
         resp = rpc(db, "set_legal_hold", args, identity=team.identity(role))
         assert (resp.status, resp.code) == (403, "42501"), resp
     resp = rpc(db, "set_legal_hold", {**args, "reason": " "}, identity=team.identity("owner"))
-    assert (resp.status, resp.code) == (400, "22023") and "reason" in resp.body["message"]
+    assert (resp.status, resp.code) == (400, "22023")
+    assert "reason" in resp.body["message"]
     assert rpc(db, "set_legal_hold", args, identity=team.identity("owner")).body is True
     with postgrest_standin.acting_as(db, team.identity("viewer")):
         held = db.execute("select reason, placed_by from api.legal_holds").fetchall()
@@ -151,11 +158,13 @@ def test_legal_hold_is_set_by_owners_only_and_is_itself_audited(db: psycopg.Conn
 
 def test_the_jobs_are_scheduled(db: psycopg.Connection,
                                 need_extension: Callable[[str], None]) -> None:
-    """pg_cron runs the expiry every 15 minutes and the maintenance daily (GMT); the daily
-    prune of cron.job_run_details (14 days) stays."""
+    """pg_cron runs the expiry every 15 minutes and the maintenance daily (GMT).
+
+    The daily prune of cron.job_run_details (14 days) stays.
+    """
     need_extension("pg_cron")
-    jobs = dict((name, (schedule, command)) for name, schedule, command in db.execute(
-        "select jobname, schedule, command from cron.job where jobname like 'storepulse-%'"))
+    jobs = {name: (schedule, command) for name, schedule, command in db.execute(
+        "select jobname, schedule, command from cron.job where jobname like 'storepulse-%'")}
     assert jobs["storepulse-expire-suggestions"] == (
         "*/15 * * * *", "select private.expire_suggestions()")
     assert jobs["storepulse-maintain-audit-trail"] == (

@@ -7,8 +7,7 @@ import threading
 import psycopg
 import pytest
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 
 
 def test_two_owners_demoting_each_other_leave_one_owner(fresh_url: str) -> None:
@@ -38,7 +37,7 @@ def test_two_owners_demoting_each_other_leave_one_owner(fresh_url: str) -> None:
         assert blocked.is_alive(), "the second demotion should wait for the first to commit"
         first.commit()
         blocked.join(timeout=10)
-        assert result["r"].status == 400 and result["r"].code == "23514", result["r"]
+        assert (result["r"].status, result["r"].code) == (400, "23514"), result["r"]
         second.commit()
     finally:
         first.close()
@@ -58,8 +57,9 @@ def test_removing_the_last_owner_is_refused(db: psycopg.Connection, role: str) -
     if role == "manager":
         actor = seed.create_user(db)
         seed.add_member(db, shop, actor, "manager")
-    resp = postgrest_standin.rpc(db, "remove_shop_member", {"shop_id": str(shop), "user_id": str(owner)},
-                         identity=postgrest_standin.user(actor))
+    resp = postgrest_standin.rpc(db, "remove_shop_member",
+                                 {"shop_id": str(shop), "user_id": str(owner)},
+                                 identity=postgrest_standin.user(actor))
     expected = (400, "23514") if role == "owner" else (403, "42501")
     assert (resp.status, resp.code) == expected, resp
 
@@ -67,8 +67,10 @@ def test_removing_the_last_owner_is_refused(db: psycopg.Connection, role: str) -
 @pytest.mark.parametrize("deciders", [2, 5])
 def test_concurrent_deciders_of_one_suggestion_exactly_one_wins(fresh_url: str,
                                                                 deciders: int) -> None:
-    """Sessions deciding the same suggestion at the same instant: one decision is recorded,
-    every other session gets 409 naming it, and nothing else is written."""
+    """Sessions deciding the same suggestion at the same instant: one decision is recorded.
+
+    Every other session gets 409 naming it, and nothing else is written.
+    """
     with psycopg.connect(fresh_url, autocommit=True) as setup:
         owner = seed.create_user(setup)
         shop = seed.create_shop(setup, owner, f"decide-{deciders}.myshopify.com")

@@ -1,5 +1,8 @@
-"""The decision log through the API: who may suggest and decide, what is recorded,
-which states refuse a decision, what bad input answers, and the expiry job."""
+"""The decision log through the API.
+
+Who may suggest and decide, what is recorded, which states refuse a decision, what bad
+input answers, and the expiry job.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,7 @@ import datetime as dt
 import psycopg
 import pytest
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.postgrest_standin import rpc
 from tests.auditing import Team, build_team, db_now, insert_decision, insert_suggestion
 
@@ -21,7 +23,7 @@ def team(db: psycopg.Connection) -> Team:
 
 
 def _count(db: psycopg.Connection, table: str) -> int:
-    return db.execute(f"select count(*) from {table}").fetchone()[0]
+    return db.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 - a fixed name
 
 
 def test_a_decision_records_who_when_what_and_why(db: psycopg.Connection, team: Team) -> None:
@@ -29,13 +31,17 @@ def test_a_decision_records_who_when_what_and_why(db: psycopg.Connection, team: 
     evidence = [{"tile": "inventory_cover", "id": "SKU-7"}, {"tile": "sales_pulse", "id": 42}]
     shown = seed.suggest(db, team.shop, subject_id="SKU-7", payload={"sku": "SKU-7", "qty": 12},
                          score=0.91, evidence=evidence)
-    assert shown["status"] == "pending" and shown["outcome"] is None
+    assert shown["status"] == "pending"
+    assert shown["outcome"] is None
     assert (shown["suggested_by"], shown["suggested_role"]) == (None, "service_role")
     record = seed.decide(db, team.shop, shown["suggestion_id"], team.operator, note="Low cover")
     assert record["status"] == record["outcome"] == "approved"
-    assert record["decided_by"] == str(team.operator) and record["decided_role"] == "operator"
-    assert record["note"] == "Low cover" and record["edited_payload"] is None
-    assert record["payload"] == {"sku": "SKU-7", "qty": 12} and record["evidence"] == evidence
+    assert record["decided_by"] == str(team.operator)
+    assert record["decided_role"] == "operator"
+    assert record["note"] == "Low cover"
+    assert record["edited_payload"] is None
+    assert record["payload"] == {"sku": "SKU-7", "qty": 12}
+    assert record["evidence"] == evidence
     assert (record["kind"], record["subject_type"], record["subject_id"]) == \
         ("reorder_sku", "sku", "SKU-7")
     assert (record["source"], record["model_version"], record["score"]) == \
@@ -83,7 +89,8 @@ def test_who_may_decide(db: psycopg.Connection, team: Team, role: str) -> None:
     resp = rpc(db, "decide_action", {"shop_id": str(team.shop), "suggestion_id": suggestion,
                                      "outcome": "rejected"}, identity=team.identity(role))
     if role in ("owner", "manager", "operator"):
-        assert resp.ok and resp.body["decided_role"] == role, resp
+        assert resp.ok, resp
+        assert resp.body["decided_role"] == role, resp
     else:
         assert (resp.status, resp.code) == (401 if role == "anon" else 403, "42501"), resp
         assert _count(db, "audit.decision") == 0
@@ -131,7 +138,8 @@ def test_the_expiry_job_records_unanswered_suggestions(db: psycopg.Connection,
         "d.decided_at = s.expires_at from audit.decision d join audit.suggestion s "
         "using (shop_id, suggestion_id)").fetchall()}
     assert rows[expired] == ("expired", None, "system", True)
-    assert rows[answered][0] == "rejected" and open_one not in {str(k) for k in rows}
+    assert rows[answered][0] == "rejected"
+    assert open_one not in {str(k) for k in rows}
 
 
 SUGGEST = {"kind": "reorder_sku", "subject_type": "sku", "subject_id": "SKU-1",

@@ -1,5 +1,8 @@
-"""The decision queries, as properties over random decision logs: history with filters,
-latency, approval rates, and exports that parse back to exactly the rows."""
+"""The decision queries, as properties over random decision logs.
+
+History with filters, latency, approval rates, and exports that parse back to exactly
+the rows.
+"""
 
 from __future__ import annotations
 
@@ -109,7 +112,8 @@ def test_history_filters_by_kind_decider_outcome_and_period(
             and (decider is None or w["actor"] == str(team.user(decider)))
             and (since is None or w["decided_at"] >= since)
         }
-        assert set(got) == expected and len(got) == len(expected)
+        assert set(got) == expected
+        assert len(got) == len(expected)
 
 
 @PROPERTY
@@ -137,7 +141,8 @@ def test_latency_and_approval_rates_match_the_log(db: psycopg.Connection, team: 
             group = [w for w in written if w[key] == (row["kind"] or row["decided_by"])]
             counts = {o: sum(w["outcome"] == o for w in group)
                       for o in ("approved", "edited", "rejected", "expired")}
-            assert {o: row[o] for o in counts} == counts and row["decisions"] == len(group)
+            assert {o: row[o] for o in counts} == counts
+            assert row["decisions"] == len(group)
             yes, asked = counts["approved"] + counts["edited"], len(group) - counts["expired"]
             assert row["approval_rate"] == (None if not asked else pytest.approx(yes / asked,
                                                                                  abs=5e-5))
@@ -147,18 +152,18 @@ def test_latency_and_approval_rates_match_the_log(db: psycopg.Connection, team: 
 
 def _db_rows(db: psycopg.Connection, shop: uuid.UUID) -> list[dict]:
     """The shop's decided records as the admin reads them, in export order."""
-    cur = db.execute(f"select {', '.join(COLUMNS)} from api.decisions where shop_id = %s "
+    cur = db.execute(f"select {', '.join(COLUMNS)} from api.decisions where shop_id = %s "  # noqa: S608 - COLUMNS
                      "and decided_at is not null order by decided_at, suggestion_id", (shop,))
-    return [{c: str(v) if isinstance(v, uuid.UUID) else v for c, v in zip(COLUMNS, row)}
-            for row in cur.fetchall()]
+    return [{c: str(v) if isinstance(v, uuid.UUID) else v
+             for c, v in zip(COLUMNS, row, strict=True)} for row in cur.fetchall()]
 
 
-def _typed(column: str, value: Any) -> Any:
+def _typed(column: str, value: object) -> object:
     """An exported value as the database type it came from (CSV gives text for all)."""
     if value is None or value == "":
         return None
     if column in TIME_COLUMNS:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if column in JSON_COLUMNS and isinstance(value, str):
         return json.loads(value, parse_float=Decimal)
     if column == "score":
@@ -181,8 +186,9 @@ def test_exports_parse_back_to_the_rows(db: psycopg.Connection, team: Team,
                     identity=team.identity("viewer")).raise_for_status().body
         reader = csv.reader(io.StringIO(csv_text, newline=""), strict=True)
         header, *lines = list(reader)
-        assert tuple(header) == COLUMNS and csv_text.endswith("\r\n")
-        from_csv = [{c: _typed(c, v) for c, v in zip(header, line)} for line in lines]
+        assert tuple(header) == COLUMNS
+        assert csv_text.endswith("\r\n")
+        from_csv = [{c: _typed(c, v) for c, v in zip(header, line, strict=True)} for line in lines]
         from_jsonl = [{c: _typed(c, v) for c, v in json.loads(line, parse_float=Decimal).items()}
                       for line in jsonl.split("\n")[:-1]]
         assert jsonl.endswith("\n") or not truth
@@ -212,4 +218,5 @@ def test_bad_query_arguments_name_the_field(db: psycopg.Connection, team: Team, 
     """An unknown kind or outcome, or an empty period: 400 naming the argument."""
     resp = rpc(db, fn, {"shop_id": str(team.shop), **args}, identity=team.identity("owner"),
                method="GET")
-    assert (resp.status, resp.code) == (400, "22023") and field in resp.body["message"], resp
+    assert (resp.status, resp.code) == (400, "22023"), resp
+    assert field in resp.body["message"], resp

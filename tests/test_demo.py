@@ -37,4 +37,5 @@ def test_demo_shows_the_shop_and_cleans_up(server: str) -> None:
     for line in EXPECTED:
         assert line in out.stdout, f"{line!r} missing from:\n{out.stdout}"
     assert f"{server} server ready" in out.stdout
-    assert " 0 applied" not in out.stdout and "http " not in out.stdout
+    assert " 0 applied" not in out.stdout
+    assert "http " not in out.stdout

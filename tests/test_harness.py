@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 
@@ -28,14 +30,15 @@ def test_server_runs_unprivileged(stack: Stack) -> None:
         return
     with stack.connect() as conn:
         datadir = conn.execute("show data_directory").fetchone()[0]
-    owner = os.stat(datadir).st_uid
+    owner = Path(datadir).stat().st_uid
     if os.geteuid() == 0:
         assert owner != 0
     else:
         assert owner == os.geteuid()
 
 
-def test_pg_cron_is_preloaded_when_installed(stack: Stack, need_extension) -> None:
+def test_pg_cron_is_preloaded_when_installed(stack: Stack,
+                                             need_extension: Callable[[str], None]) -> None:
     """pg_cron is in shared_preload_libraries and enabled in the main database."""
     need_extension("pg_cron")
     with stack.connect() as conn:
@@ -59,16 +62,15 @@ def test_rolled_back_transaction_isolates_tests(stack: Stack) -> None:
 
 def test_fresh_database_is_migrated_and_dropped(stack: Stack) -> None:
     """A cloned database has the whole schema, and is gone after the block."""
-    with stack.fresh_database() as url:
-        with psycopg.connect(url) as conn:
-            assert conn.execute("select to_regclass('app.shop_member') is not null").fetchone()[0]
-            name = conn.execute("select current_database()").fetchone()[0]
+    with stack.fresh_database() as url, psycopg.connect(url) as conn:
+        assert conn.execute("select to_regclass('app.shop_member') is not null").fetchone()[0]
+        name = conn.execute("select current_database()").fetchone()[0]
     with stack.connect() as conn:
         gone = conn.execute("select count(*) from pg_database where datname = %s", (name,))
         assert gone.fetchone()[0] == 0
 
 
-def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
+def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path: Path) -> None:
     """A process that starts a cluster and dies on an exception leaves nothing running."""
     script = tmp_path / "crash.py"
     script.write_text(
@@ -79,11 +81,12 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
         "    print(c.execute('show data_directory').fetchone()[0], flush=True)\n"
         "raise RuntimeError('test failed')\n"
     )
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,  # noqa: S603 - this Python
                          timeout=60, check=False)
-    assert out.returncode != 0 and "test failed" in out.stderr
+    assert out.returncode != 0
+    assert "test failed" in out.stderr
     port, datadir = out.stdout.split()
-    assert not os.path.exists(datadir)
+    assert not Path(datadir).exists()
     try:
         psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres",
                         connect_timeout=2).close()
@@ -94,16 +97,17 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path) -> None:
 
 
 def test_yoyo_bookkeeping_is_unreadable_by_api_roles(db: psycopg.Connection) -> None:
-    """yoyo's tables sit in public, yet anon and authenticated can neither read nor write them."""
-    from storepulse.testkit import postgrest_standin  # noqa: PLC0415
+    """The yoyo tables sit in public, yet anon and authenticated can neither read nor write them."""
     from storepulse.db.migrate import YOYO_TABLES  # noqa: PLC0415
+    from storepulse.testkit import postgrest_standin  # noqa: PLC0415
 
     found = db.execute("select count(*) from pg_class where relname = any(%s) and relkind = 'r'",
                        (list(YOYO_TABLES),)).fetchone()[0]
     assert found == len(YOYO_TABLES)
     for ident in (postgrest_standin.anon(), postgrest_standin.user(uuid.uuid4())):
         for table in YOYO_TABLES:
-            for stmt in (f"select * from public.{table}", f"delete from public.{table}"):
+            for stmt in (f"select * from public.{table}",  # noqa: S608 - yoyo's table names
+                         f"delete from public.{table}"):  # noqa: S608
                 with postgrest_standin.acting_as(db, ident):
                     try:
                         rows = db.execute(stmt).rowcount

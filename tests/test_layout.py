@@ -50,8 +50,11 @@ def _part(module: str) -> str:
 
 
 def test_parts_import_only_lower_layers() -> None:
-    """db and synth stand alone; the test kit builds on db; loading on the kit; the demo,
-    the benchmarks and the command on the rest."""
+    """Each part imports only the parts below it.
+
+    db and synth stand alone; the test kit builds on db; loading on the kit; the demo,
+    the benchmarks and the command on the rest.
+    """
     wrong = []
     for module, deps in _imports().items():
         part = _part(module)

@@ -420,7 +420,8 @@ def test_failed_cron_job_is_reported(db: psycopg.Connection,
     """, {"job": job_id})
     found = hits(lint_db.run(db), "sp_cron_job_failed", "cron job storepulse-lint-test")
     assert [f.level for f in found] == ["WARN"]
-    assert "1 failed run(s)" in found[0].detail and "connection failed" in found[0].detail
+    assert "1 failed run(s)" in found[0].detail
+    assert "connection failed" in found[0].detail
 
 
 def test_main_exits_1_on_error_or_warn(fresh_url: str, capsys: pytest.CaptureFixture) -> None:

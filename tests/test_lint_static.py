@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storepulse.db import lint_static
-from storepulse.db import migrate
+from storepulse.db import lint_static, migrate
 from storepulse.db.lint_static import Finding, lint_paths, lint_text
 
 HEADER = "-- A test migration.\n-- depends: 20260101_01_prev\n\n"
@@ -45,6 +44,7 @@ def chain(n: int = 3) -> dict[str, str]:
 
 
 def tree_rules(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
+    """The findings of lint_paths over a tree written from `files`."""
     return lint_paths(write_tree(tmp_path, files))
 
 
@@ -52,15 +52,19 @@ def tree_rules(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
 
 
 def test_repository_sql_has_no_findings() -> None:
+    """The repository's own SQL passes the static lint (the CI gate)."""
     findings = lint_paths()
     assert not findings, "\n".join(map(str, findings))
 
 
 def test_repository_has_sql_files() -> None:
+    """The lint has something to read: migrations/ holds SQL files."""
     assert any((migrate.ROOT / "migrations").glob("*.sql"))
 
 
-def test_main_prints_findings_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_prints_findings_and_exit_code(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Run as a command: exit 0 on a clean tree, else print each finding and exit 1."""
     files = chain(2)
     assert lint_static.main([str(write_tree(tmp_path / "ok", files))]) == 0
     files["migrations/20260101_01_step-1.sql"] += "begin;\n"
@@ -73,20 +77,24 @@ def test_main_prints_findings_and_exit_code(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_split_parity_nested_comment() -> None:
+    """A semicolon in a nested block comment splits differently in yoyo and Postgres."""
     found = lint_text(NAME, HEADER + "/* outer /* nested ; */ still comment ; */\nselect 3;\n")
     assert "split-parity" in [f.rule for f in found]
     assert found[0].line == 4
 
 
 def test_split_parity_two_statements_in_one_chunk() -> None:
+    """Backslash escapes in E'' strings that make the two splitters disagree are caught."""
     assert "split-parity" in rules("select E'\\\\'; select E'\\'';\n")
 
 
 def test_split_parity_trailing_comment_only_chunk() -> None:
+    """A chunk holding only a trailing comment is a split mismatch."""
     assert rules("select 1;\n-- trailing remark\n") == ["split-parity"]
 
 
 def test_split_parity_negative_dollar_quotes_and_comments() -> None:
+    """Semicolons in comments, strings and dollar quotes split alike: no finding."""
     sql = (
         "-- a comment ; with a semicolon\n"
         "/* block ; comment */\n"
@@ -97,6 +105,7 @@ def test_split_parity_negative_dollar_quotes_and_comments() -> None:
 
 
 def test_leading_comment_only_file_is_skipped_like_yoyo() -> None:
+    """A file of leading comments only gives no chunk, as in yoyo."""
     # yoyo strips the leading comment block, so the chunk is empty and dropped.
     assert [f.rule for f in lint_text("m/x.rollback.sql", "-- nothing\n-- here\n")] == []
 
@@ -105,13 +114,16 @@ def test_leading_comment_only_file_is_skipped_like_yoyo() -> None:
 
 
 @pytest.mark.parametrize(
-    "stmt", ["begin;", "start transaction;", "commit;", "rollback;", "savepoint s;", "release s;", "end;"]
+    "stmt",
+    ["begin;", "start transaction;", "commit;", "rollback;", "savepoint s;", "release s;", "end;"],
 )
 def test_transaction_control(stmt: str) -> None:
+    """Each transaction-control statement is refused in a migration."""
     assert "no-transaction-control" in rules(f"select 1;\n{stmt}\n")
 
 
 def test_transaction_control_negative() -> None:
+    """A plain statement is not transaction control."""
     assert rules("select 1;\n") == []
 
 
@@ -119,26 +131,31 @@ def test_transaction_control_negative() -> None:
 
 
 def test_table_without_rls() -> None:
+    """A new table without row level security in the same file is named, with the fix."""
     found = lint_text(NAME, HEADER + "create table app.t (id int);\n")
     assert [(f.rule, f.line) for f in found] == [("rls-in-same-file", 4)]
     assert "alter table app.t enable row level security" in found[0].message
 
 
 def test_rls_on_another_table_does_not_count() -> None:
+    """Enabling RLS on another table does not cover the new one."""
     sql = "create table app.t (id int);\nalter table app.u enable row level security;\n"
     assert rules(sql) == ["rls-in-same-file"]
 
 
 def test_partition_without_rls() -> None:
+    """A partition needs its own RLS, even when its parent has it."""
     sql = (
         "create table app.p (d date) partition by range (d);\n"
         "alter table app.p enable row level security;\n"
-        "create table app.p_2026 partition of app.p for values from ('2026-01-01') to ('2027-01-01');\n"
+        "create table app.p_2026 partition of app.p "
+        "for values from ('2026-01-01') to ('2027-01-01');\n"
     )
     assert rules(sql) == ["rls-in-same-file"]
 
 
 def test_rls_negative_and_temp_tables_exempt() -> None:
+    """RLS enabled with ALTER TABLE ONLY counts, and temp tables are exempt."""
     sql = (
         "create table app.t (id int);\n"
         "alter table only app.t enable row level security;\n"
@@ -153,16 +170,19 @@ FN = "create function private.f() returns int language sql {opts} as $$ select 1
 
 
 def test_definer_without_search_path() -> None:
+    """A security definer function must set search_path."""
     assert rules(FN.format(opts="security definer")) == ["definer-search-path"]
 
 
 def test_definer_with_public_search_path() -> None:
+    """A definer's search_path = public is refused, quoting the setting."""
     found = lint_text(NAME, HEADER + FN.format(opts="security definer set search_path = public"))
     assert [f.rule for f in found] == ["definer-search-path"]
     assert "search_path = public" in found[0].message
 
 
 def test_definer_procedure_with_pg_temp_search_path() -> None:
+    """A definer procedure with pg_temp on its search_path is refused."""
     sql = (
         "create procedure private.p() language sql security definer "
         "set search_path = pg_catalog, pg_temp as $$ select 1 $$;\n"
@@ -171,15 +191,18 @@ def test_definer_procedure_with_pg_temp_search_path() -> None:
 
 
 def test_definer_with_empty_search_path_negative() -> None:
+    """An empty search_path, with = or TO, passes for a definer."""
     assert rules(FN.format(opts="security definer set search_path = ''")) == []
     assert rules(FN.format(opts="security definer set search_path to ''")) == []
 
 
 def test_invoker_function_without_search_path() -> None:
+    """An invoker function must set search_path too (its own rule)."""
     assert rules(FN.format(opts="security invoker")) == ["function-search-path"]
 
 
 def test_invoker_function_with_search_path_negative() -> None:
+    """An invoker function with a search_path passes."""
     assert rules(FN.format(opts="set search_path = pg_catalog")) == []
 
 
@@ -204,10 +227,12 @@ def test_invoker_function_with_search_path_negative() -> None:
     ],
 )
 def test_unqualified_names(sql: str) -> None:
+    """Each kind of object created without a schema is refused."""
     assert "qualified-names" in rules(sql)
 
 
 def test_qualified_names_negative() -> None:
+    """Schema-qualified objects pass; index names take their table's schema."""
     sql = (
         "create table app.t (id int);\n"
         "alter table app.t enable row level security;\n"
@@ -236,10 +261,12 @@ def test_qualified_names_negative() -> None:
     ],
 )
 def test_cron_schedule_bad(call: str) -> None:
+    """A pg_cron schedule that is not five cron fields is refused, in every spelling."""
     assert rules(f"select {call};\n") == ["cron-schedule-5-fields"]
 
 
 def test_cron_schedule_in_do_block() -> None:
+    """A bad schedule inside a DO block's plpgsql is found too."""
     sql = (
         "do $$\ndeclare j bigint;\nbegin\n"
         "    j := cron.schedule('job', '30 seconds', 'select 1');\n"
@@ -249,6 +276,7 @@ def test_cron_schedule_in_do_block() -> None:
 
 
 def test_cron_schedule_negative() -> None:
+    """Five-field schedules, and alter_job calls without one, pass."""
     sql = (
         "select cron.schedule('job', '*/5 * * * *', $cmd$select 1$cmd$);\n"
         "select cron.alter_job(1, active => false);\n"
@@ -262,20 +290,24 @@ def test_cron_schedule_negative() -> None:
 
 
 def test_header_missing_description() -> None:
+    """A migration must open with a description line."""
     found = lint_text(NAME, "-- depends: 20260101_01_prev\ncreate schema app;\n")
     assert [f.rule for f in found] == ["header"]
     assert [f.rule for f in lint_text(NAME, "create schema app;\n")] == ["header"]
 
 
 def test_header_not_required_in_rollback_files() -> None:
+    """Rollback files need no header."""
     assert lint_text("migrations/20260101_02_test.rollback.sql", "drop schema app;\n") == []
 
 
 def test_chain_negative(tmp_path: Path) -> None:
+    """A linear chain of migrations across folders passes."""
     assert tree_rules(tmp_path, chain(4)) == []
 
 
 def test_chain_broken_depends(tmp_path: Path) -> None:
+    """A migration depending on anything but the one before it is named, with that one."""
     files = chain(3)
     path = "policies/20260101_03_step-3.sql"
     files[path] = files[path].replace("20260101_02_step-2", "20260101_01_step-1")
@@ -285,13 +317,16 @@ def test_chain_broken_depends(tmp_path: Path) -> None:
 
 
 def test_chain_missing_depends_and_first_depending(tmp_path: Path) -> None:
+    """A later migration without depends, and the first one with it, are refused."""
     files = chain(2)
     files["functions/20260101_02_step-2.sql"] = "-- Step 2.\nselect 2;\n"
-    files["migrations/20260101_01_step-1.sql"] = "-- Step 1.\n-- depends: 20260101_02_step-2\nselect 1;\n"
+    files["migrations/20260101_01_step-1.sql"] = (
+        "-- Step 1.\n-- depends: 20260101_02_step-2\nselect 1;\n")
     assert [f.rule for f in tree_rules(tmp_path, files)] == ["header", "header"]
 
 
 def test_bad_and_duplicate_ids(tmp_path: Path) -> None:
+    """Ids must match the naming pattern and be unique across folders."""
     files = chain(1)
     files["functions/20260101_01_step-1.sql"] = files["migrations/20260101_01_step-1.sql"]
     files["functions/20260101_01_step-1.rollback.sql"] = "select 0;\n"
@@ -306,13 +341,16 @@ def test_bad_and_duplicate_ids(tmp_path: Path) -> None:
 
 
 def test_rollback_missing(tmp_path: Path) -> None:
+    """A migration without its rollback file is named."""
     files = chain(2)
     del files["functions/20260101_02_step-2.rollback.sql"]
     found = tree_rules(tmp_path, files)
-    assert [(f.path, f.rule) for f in found] == [("functions/20260101_02_step-2.sql", "rollback-file")]
+    assert [(f.path, f.rule) for f in found] == [
+        ("functions/20260101_02_step-2.sql", "rollback-file")]
 
 
 def test_rollback_empty_and_orphan(tmp_path: Path) -> None:
+    """An empty rollback file and one without its migration are refused."""
     files = chain(2)
     files["functions/20260101_02_step-2.rollback.sql"] = "-- nothing to undo\n"
     files["views/20260101_09_gone.rollback.sql"] = "select 1;\n"
@@ -320,8 +358,10 @@ def test_rollback_empty_and_orphan(tmp_path: Path) -> None:
 
 
 def test_rollback_file_is_split_and_transaction_checked() -> None:
+    """Rollback files get the split and transaction-control checks."""
     name = "migrations/20260101_02_test.rollback.sql"
-    assert [f.rule for f in lint_text(name, "drop table app.t;\ncommit;\n")] == ["no-transaction-control"]
+    assert [f.rule for f in lint_text(name, "drop table app.t;\ncommit;\n")] == [
+        "no-transaction-control"]
     assert [f.rule for f in lint_text(name, "/* a /* b ; */ c ; */ drop table app.t;\n")] == [
         "split-parity",
         "split-parity",
@@ -334,13 +374,16 @@ NONTX = "-- Index concurrently.\n-- depends: 20260101_01_prev\n-- transactional:
 
 
 def test_non_transactional_two_statements() -> None:
+    """A non-transactional migration holds exactly one statement."""
     sql = "create index concurrently i on app.t (a);\ncreate index concurrently j on app.t (b);\n"
     assert [f.rule for f in lint_text(NAME, NONTX + sql)] == ["non-transactional"]
 
 
 def test_non_transactional_one_statement_negative() -> None:
+    """A non-transactional migration of one statement passes."""
     assert lint_text(NAME, NONTX + "create index concurrently i on app.t (a);\n") == []
 
 
 def test_finding_str() -> None:
+    """A finding prints as path:line: rule: message."""
     assert str(Finding("a.sql", 3, "header", "msg")) == "a.sql:3: header: msg"

@@ -1,5 +1,6 @@
-"""Migrations: apply, roll back and re-apply give the same schema at every prefix,
-and applying onto a database that holds data loses no rows.
+"""Migrations: apply, roll back and re-apply give the same schema at every prefix.
+
+Applying onto a database that holds data loses no rows.
 
 The round trip runs in its own throwaway cluster, in the database pg_cron lives in, so
 cron jobs are part of what must come back exactly.
@@ -14,8 +15,7 @@ import psycopg
 import pytest
 
 from storepulse.db import migrate
-from storepulse.testkit import supabase_standin
-from storepulse.testkit import seed
+from storepulse.testkit import seed, supabase_standin
 from storepulse.testkit.harness import Stack, create_database, migrate_database
 from storepulse.testkit.server import Server, start_native
 
@@ -32,7 +32,8 @@ def cron_cluster(stack: Stack) -> Iterator[Server]:
 
 
 def _diff(a: str, b: str) -> str:
-    return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), n=2))
+    return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                        n=2))
 
 
 def test_every_prefix_rolls_back_to_the_same_schema(cron_cluster: Server) -> None:
@@ -74,7 +75,8 @@ def _row_counts(conn: psycopg.Connection) -> dict[str, int]:
         "join pg_namespace n on n.oid = c.relnamespace "
         "where c.relkind in ('r', 'p') and n.nspname in ('app', 'auth') order by 1"
     ).fetchall()
-    return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+    return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 - catalog names
+            for (t,) in tables}
 
 
 @pytest.mark.parametrize("k", range(len(ALL) + 1), ids=lambda k: f"prefix{k}")
@@ -99,8 +101,10 @@ def test_applying_onto_data_loses_no_rows(stack: Stack, k: int) -> None:
 
 
 def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack) -> None:
-    """Rolling back the move to per-table stores (the last migrations) puts every change
-    the stores recorded into audit.row_change, ids and values unchanged."""
+    """Rolling back the move to per-table stores (the last migrations) loses no change.
+
+    Every change the stores recorded goes into audit.row_change, ids and values unchanged.
+    """
     move = next(i for i, m in enumerate(ALL) if m.id == "20261125_61_move-row-audit-to-stores")
     url = create_database(stack.server, "storepulse_store_rollback")
     try:

@@ -1,6 +1,9 @@
-"""Payload retention: bodies kept for the replay window, then compacted to a hash; dead
-letters, legal holds and longer windows keep theirs; whole months are dropped. Deliveries
-are back-dated by moving their received_at (their bodies move partition with them)."""
+"""Payload retention: bodies kept for the replay window, then compacted to a hash.
+
+Dead letters, legal holds and longer windows keep theirs; whole months are dropped.
+Deliveries are back-dated by moving their received_at (their bodies move partition with
+them).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,18 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 import pytest
 
 from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import Stack
 from storepulse.testkit.postgrest_standin import rpc
 from tests import shopify_samples as ss
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _shop(db: psycopg.Connection, *, role_users: bool = False) -> tuple[uuid.UUID, str, uuid.UUID]:
@@ -60,13 +65,15 @@ def test_bodies_past_the_window_are_compacted_to_their_hash(db: psycopg.Connecti
         _age(db, shop, event_id, days)
     before = _bodies(db, shop)
     report = _retain(db)  # batches of 2: three batches for three bodies
-    assert report["events_compacted"] == 3 and report["bytes_dropped"] > 0
+    assert report["events_compacted"] == 3
+    assert report["bytes_dropped"] > 0
     kept = _bodies(db, shop)
     assert set(kept) == {e for e, d in ages.items() if d < 90}
     rows = db.execute("select event_id, status, topic, payload_sha256, compacted_at is not null "
                       "from app.inbound_event where shop_id = %s", (shop,)).fetchall()
     for event_id, status, topic, digest, compacted in rows:
-        assert status == "applied" and topic == "orders/create"
+        assert status == "applied"
+        assert topic == "orders/create"
         assert compacted == (ages[event_id] >= 90)
         if compacted:
             text = json.dumps(before[event_id], separators=(", ", ": "))
@@ -81,16 +88,20 @@ def test_a_shop_window_is_its_own(db: psycopg.Connection) -> None:
     other, other_domain, _ = _shop(db)
     resp = rpc(db, "set_payload_retention", {"shop_id": str(short), "replay_window_days": 30},
                identity=postgrest_standin.user(owner))
-    assert resp.ok and resp.body == 30
+    assert resp.ok
+    assert resp.body == 30
     for shop, domain in ((short, short_domain), (other, other_domain)):
         _age(db, shop, _deliver(db, domain, 9200), 40)
     _retain(db)
-    assert _bodies(db, short) == {} and len(_bodies(db, other)) == 1
+    assert _bodies(db, short) == {}
+    assert len(_bodies(db, other)) == 1
 
 
 def test_dead_letters_keep_their_body_until_replayed_or_discarded(db: psycopg.Connection) -> None:
-    """A waiting dead letter's body outlives the window; a discarded one's does not; a
-    replay inside the window finds its body and applies it."""
+    """A waiting dead letter's body outlives the window; a discarded one's does not.
+
+    A replay inside the window finds its body and applies it.
+    """
     shop, domain, owner = _shop(db)
     # a bug refuses every order of 3 units or more (ss.order has 2: give them 4)
     db.execute("alter table app.shopify_order_line add constraint check_tmp_bug "
@@ -109,7 +120,8 @@ def test_dead_letters_keep_their_body_until_replayed_or_discarded(db: psycopg.Co
     discard = rpc(db, "discard_dead_letters",
                   {"shop_id": str(shop), "dead_letter_ids": [letters[old]]},
                   identity=postgrest_standin.user(owner))
-    assert discard.ok and discard.body == 1
+    assert discard.ok
+    assert discard.body == 1
     replay = rpc(db, "replay_shopify_dead_letters", {"shop_id": str(shop)},
                  identity=postgrest_standin.service_role()).body
     assert replay == {"replayed": 1, "still_failing": 0}
@@ -141,10 +153,13 @@ def _month_partition(db: psycopg.Connection, months_ago: int) -> str:
 
 def test_a_month_past_the_window_is_dropped_whole_keeping_what_must_stay(
         db: psycopg.Connection) -> None:
-    """The month's partition goes (its disk with it); a held shop's body and a waiting
-    dead letter's move to the default partition and are still read, and redacted."""
+    """The month's partition goes, its disk with it; what must stay moves aside.
+
+    A held shop's body and a waiting dead letter's move to the default partition, where
+    they are still read, and redacted.
+    """
     partition = _month_partition(db, 7)
-    held, held_domain, owner = _shop(db)
+    held, held_domain, _owner = _shop(db)
     plain, plain_domain, _ = _shop(db)
     in_month = 7 * 30.5 - 10  # inside that month, whatever today's date
     kept_event = _deliver(db, held_domain, 9500)
@@ -157,7 +172,8 @@ def test_a_month_past_the_window_is_dropped_whole_keeping_what_must_stay(
     assert where == partition
     db.execute("insert into app.shop_legal_hold (shop_id, reason) values (%s, 'kept')", (held,))
     report = _retain(db)
-    assert report["partitions_dropped"] == [partition] and report["rows_kept_aside"] == 2
+    assert report["partitions_dropped"] == [partition]
+    assert report["rows_kept_aside"] == 2
     assert report["partition_bytes_dropped"] > 0
     assert db.execute("select to_regclass(%s)", (partition,)).fetchone()[0] is None
     where = dict(db.execute("select event_id, tableoid::regclass::text from app.inbound_payload "
@@ -170,11 +186,12 @@ def test_a_month_past_the_window_is_dropped_whole_keeping_what_must_stay(
                 "orders_to_redact": [9500]}, f"{held_domain}-redact")
     body = db.execute("select body::text from app.inbound_payload where event_id = %s",
                       (kept_event,)).fetchone()[0]
-    assert "c7001@example.test" not in body and "Pit Lane" not in body
+    assert "c7001@example.test" not in body
+    assert "Pit Lane" not in body
 
 
-def test_the_job_is_scheduled_and_records_what_it_freed(stack, fresh_url: str,
-                                                         need_extension) -> None:  # noqa: ANN001
+def test_the_job_is_scheduled_and_records_what_it_freed(
+        stack: Stack, fresh_url: str, need_extension: Callable[[str], None]) -> None:
     """The procedure commits batch by batch and leaves a finished run; pg_cron calls it daily."""
     with psycopg.connect(fresh_url, autocommit=True) as conn:
         shop, domain, _ = _shop(conn)
@@ -195,8 +212,10 @@ def test_the_job_is_scheduled_and_records_what_it_freed(stack, fresh_url: str,
 
 
 def test_members_can_state_and_check_the_policy(db: psycopg.Connection) -> None:
-    """Every member reads the window and the policy in words; owners and managers the
-    counts; only owners change it, within 7 to 3650 days."""
+    """Every member reads the window and the policy; owners and managers the counts.
+
+    Only owners change it, within 7 to 3650 days.
+    """
     shop, domain, owner = _shop(db)
     _age(db, shop, _deliver(db, domain, 9700), 100)
     viewer, manager = seed.create_user(db), seed.create_user(db)
@@ -206,18 +225,22 @@ def test_members_can_state_and_check_the_policy(db: psycopg.Connection) -> None:
     _retain(db)
     mine = rpc(db, "payload_retention", {"shop_id": str(shop)}, identity=as_owner,
                method="GET").raise_for_status().body
-    assert mine["replay_window_days"] == 90 and mine["legal_hold"] is False
+    assert mine["replay_window_days"] == 90
+    assert mine["legal_hold"] is False
     assert "90 days" in mine["policy"]
-    assert mine["held"]["bodies_compacted"] == 1 and mine["held"]["bodies_kept"] == 0
+    assert mine["held"]["bodies_compacted"] == 1
+    assert mine["held"]["bodies_kept"] == 0
     seen = rpc(db, "payload_retention", {"shop_id": str(shop)},
                identity=postgrest_standin.user(viewer), method="GET").raise_for_status().body
-    assert seen["replay_window_days"] == 90 and seen["held"] is None
+    assert seen["replay_window_days"] == 90
+    assert seen["held"] is None
     refused = rpc(db, "set_payload_retention", {"shop_id": str(shop), "replay_window_days": 60},
                   identity=postgrest_standin.user(manager))
     assert refused.status == 403
     for days in (6, 3651):
         bad = rpc(db, "set_payload_retention", {"shop_id": str(shop), "replay_window_days": days},
                   identity=as_owner)
-        assert bad.status == 400 and bad.body["code"] == "22023"
+        assert bad.status == 400
+        assert bad.body["code"] == "22023"
     reset = rpc(db, "set_payload_retention", {"shop_id": str(shop)}, identity=as_owner)
     assert reset.body == 90

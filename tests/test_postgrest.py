@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import Stack
 from storepulse.testkit.postgrest_standin import http_status, rpc
 
 
@@ -58,11 +58,13 @@ def test_sets_role_claims_method_path_and_headers(probe: psycopg.Connection) -> 
     assert body["role"] == "authenticated"
     assert body["claims"]["sub"] == str(uid)
     assert {"role", "aud", "aal", "session_id", "exp", "iat"} <= body["claims"].keys()
-    assert body["method"] == "POST" and body["path"] == "/rpc/probe_stable"
+    assert body["method"] == "POST"
+    assert body["path"] == "/rpc/probe_stable"
     assert body["headers"]["prefer"] == "tx=commit"
     assert body["timeout"] == "8s"
     assert body["search_path"].startswith('"api"')
-    assert body["a"] == 7 and body["b"] == "x"
+    assert body["a"] == 7
+    assert body["b"] == "x"
 
 
 def test_stable_and_get_calls_are_read_only(probe: psycopg.Connection) -> None:
@@ -137,7 +139,7 @@ def test_permission_denied_is_401_for_anon_and_403_for_users(probe: psycopg.Conn
     assert http_status("42501", authenticated=True) == 403
 
 
-def test_own_transaction_on_autocommit_connection(stack) -> None:  # noqa: ANN001
+def test_own_transaction_on_autocommit_connection(stack: Stack) -> None:
     """Outside a test transaction, each call is its own committed transaction."""
     with stack.fresh_database() as url, psycopg.connect(url, autocommit=True) as conn:
         uid = seed.create_user(conn)
@@ -147,6 +149,7 @@ def test_own_transaction_on_autocommit_connection(stack) -> None:  # noqa: ANN00
             assert found.fetchone()[0] == 1
         bad = rpc(conn, "create_shop", {"shopify_domain": "committed-shop.myshopify.com",
                                         "name": "x", "currency": "USD",
-                                        "iana_timezone": "UTC"}, identity=postgrest_standin.user(uid))
+                                        "iana_timezone": "UTC"},
+                  identity=postgrest_standin.user(uid))
         assert bad.status == 409
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE

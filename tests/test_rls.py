@@ -33,8 +33,10 @@ TENANT_SCHEMAS = ("app.", "audit.")
 
 
 def _relations(db: psycopg.Connection) -> list[str]:
-    """Every app and audit table (partitions are reached through their parent), and
-    every api view with a shop_id column."""
+    """Every app and audit table, and every api view with a shop_id column.
+
+    Partitions are left out: they are reached through their parent.
+    """
     return [r[0] for r in db.execute("""
         select format('%I.%I', n.nspname, c.relname)
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -80,10 +82,11 @@ def test_members_see_exactly_their_shops(db: psycopg.Connection, n_shops: int,
 
 
 def test_anon_sees_nothing(db: psycopg.Connection) -> None:
-    """anon has no grant on any relation: reads are refused with 42501 (HTTP 401)."""
+    """The anon role has no grant on any relation: reads are refused with 42501 (HTTP 401)."""
     build_world(db, 2, [{0: "owner"}])
     for rel in _relations(db):
-        with acting_as(db, postgrest_standin.anon()), pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with acting_as(db, postgrest_standin.anon()), pytest.raises(
+                psycopg.errors.InsufficientPrivilege):
             db.execute(sql.SQL("select * from {}").format(sql.SQL(rel)))
 
 
@@ -126,8 +129,11 @@ def _assert_write_refused(db: psycopg.Connection, rel: str, shop: uuid.UUID, row
 @given(n_shops=st.integers(1, 3), members=memberships)
 def test_api_functions_follow_membership_and_role(db: psycopg.Connection, n_shops: int,
                                                   members: list[dict[int, str]]) -> None:
-    """Every api function: allowed roles succeed; for a write, other members and strangers
-    get 403; for a read, they get an empty answer (the shop's rows are hidden)."""
+    """Every api function: allowed roles succeed, others are refused or see nothing.
+
+    For a write, other members and strangers get 403; for a read, they get an empty answer
+    (the shop's rows are hidden).
+    """
     with db.transaction(force_rollback=True):
         world = build_world(db, n_shops, members)
         for name, call in API_CALLS.items():
@@ -145,12 +151,12 @@ def test_api_functions_follow_membership_and_role(db: psycopg.Connection, n_shop
                     elif role in call.allowed:
                         assert resp.ok, (name, role, resp)
                     else:
-                        assert resp.status == 403 and resp.code == "42501", (name, role, resp)
+                        assert (resp.status, resp.code) == (403, "42501"), (name, role, resp)
 
 
 def test_api_functions_refuse_anon(db: psycopg.Connection) -> None:
-    """anon may execute no api function: 401."""
+    """The anon role may execute no api function: 401."""
     world = build_world(db, 1, [{0: "owner"}])
     for name, call in API_CALLS.items():
         resp = rpc(db, name, call.args(world.shops[0], world), identity=postgrest_standin.anon())
-        assert resp.status == 401 and resp.code == "42501", (name, resp)
+        assert (resp.status, resp.code) == (401, "42501"), (name, resp)

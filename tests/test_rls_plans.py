@@ -20,10 +20,12 @@ from tests.tenancy import build_world
 CALLS = ("my_shop_ids", "auth.uid", "auth.jwt", "auth.role", "current_setting")
 
 
-def _nodes(plan: dict[str, Any], in_initplan: bool = False) -> Iterator[tuple[dict, bool]]:
+def _nodes(plan: dict[str, Any], *,
+           in_initplan: bool = False) -> Iterator[tuple[dict[str, Any], bool]]:
     yield plan, in_initplan
     for child in plan.get("Plans", []):
-        yield from _nodes(child, in_initplan or child.get("Parent Relationship") == "InitPlan")
+        yield from _nodes(child, in_initplan=in_initplan
+                          or child.get("Parent Relationship") == "InitPlan")
 
 
 def _policy_tables(db: psycopg.Connection) -> list[str]:

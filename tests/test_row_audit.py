@@ -1,5 +1,8 @@
-"""The row-change audit: what the statement-level triggers record, who may read it, and
-the monthly partitions it lives in."""
+"""The row-change audit.
+
+What the statement-level triggers record, who may read it, and the monthly partitions it
+lives in.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from hypothesis import strategies as st
 
 from storepulse.testkit import seed
 from storepulse.testkit.postgrest_standin import acting_as, rpc
-from tests.auditing import UTC, Team, build_team
+from tests.auditing import Team, build_team
 
 
 @pytest.fixture
@@ -31,8 +34,10 @@ def _changes(db: psycopg.Connection, team: Team, **filters: object) -> list[dict
 
 def test_api_writes_are_recorded_with_actor_role_request_and_txid(db: psycopg.Connection,
                                                                   team: Team) -> None:
-    """Insert keeps the new row, update the changed keys, delete the old row; each with the
-    JWT's sub and role, PostgREST's method and path, and the transaction id."""
+    """Insert keeps the new row, update the changed keys, delete the old row.
+
+    Each with the JWT's sub and role, PostgREST's method and path, and the transaction id.
+    """
     newcomer = seed.create_user(db)
     owner = team.identity("owner")
     rpc(db, "update_shop", {"shop_id": str(team.shop), "name": "Renamed"},
@@ -45,7 +50,8 @@ def test_api_writes_are_recorded_with_actor_role_request_and_txid(db: psycopg.Co
     update, insert, delete = _changes(db, team)[-3:]
     for change in (update, insert, delete):
         assert (change["actor"], change["actor_role"]) == (str(team.owner), "authenticated")
-        assert change["request_method"] == "POST" and change["txid"] == txid
+        assert change["request_method"] == "POST"
+        assert change["txid"] == txid
     assert (update["table_name"], update["op"], update["request_path"]) == \
         ("app.shop", "UPDATE", "/rpc/update_shop")
     assert update["record_key"] == {"shop_id": str(team.shop)}
@@ -54,7 +60,8 @@ def test_api_writes_are_recorded_with_actor_role_request_and_txid(db: psycopg.Co
     assert update["new_values"]["name"] == "Renamed"
     key = {"shop_id": str(team.shop), "user_id": str(newcomer)}
     assert (insert["op"], insert["record_key"], insert["old_values"]) == ("INSERT", key, None)
-    assert insert["new_values"]["role"] == "viewer" and len(insert["new_values"]) == 5
+    assert insert["new_values"]["role"] == "viewer"
+    assert len(insert["new_values"]) == 5
     assert (delete["op"], delete["record_key"], delete["new_values"]) == ("DELETE", key, None)
     assert delete["old_values"] == insert["new_values"]
     assert delete["request_path"] == "/rpc/remove_shop_member"
@@ -84,16 +91,19 @@ def test_an_update_that_changes_nothing_is_not_recorded(db: psycopg.Connection,
                       min_size=1, max_size=8))
 def test_a_many_row_update_pairs_each_old_row_with_its_new_row(
         db: psycopg.Connection, moves: list[tuple[bool, str]]) -> None:
-    """One statement changing several rows, some of them in their primary key, records one
-    change per row with that row's own old and new values."""
+    """One statement changing several rows records one change per row.
+
+    Some of the rows change in their primary key; each change has that row's own old and
+    new values.
+    """
     with db.transaction(force_rollback=True):
         team = build_team(db)
         members = [seed.create_user(db) for _ in moves]
         for user in members:
             seed.add_member(db, team.shop, user, "viewer")
         replacement = {u: seed.create_user(db) if rekey else u for u, (rekey, _) in
-                       zip(members, moves)}
-        new_role = {u: role for u, (_, role) in zip(members, moves)}
+                       zip(members, moves, strict=True)}
+        new_role = {u: role for u, (_, role) in zip(members, moves, strict=True)}
         db.execute("""
             update app.shop_member as m
             set user_id = c.new_user, role = c.new_role::app.member_role
@@ -114,9 +124,8 @@ def test_a_many_row_update_pairs_each_old_row_with_its_new_row(
 
 def test_truncating_an_audited_table_is_refused(db: psycopg.Connection, team: Team) -> None:
     """TRUNCATE would remove rows unrecorded, so it is refused (42501)."""
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="is audited"):
-        with db.transaction():
-            db.execute("truncate app.shop_legal_hold")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="is audited"), db.transaction():
+        db.execute("truncate app.shop_legal_hold")
 
 
 def test_only_owners_and_managers_read_row_changes(db: psycopg.Connection, team: Team) -> None:
@@ -138,8 +147,10 @@ def test_row_changes_filter_by_table_key_and_period(db: psycopg.Connection, team
 
 
 def test_enable_row_audit_is_idempotent_and_checks_the_table(db: psycopg.Connection) -> None:
-    """A second call changes nothing; a table without a primary key or shop_id, or in
-    schema audit, is refused naming the table."""
+    """A second call changes nothing; unfit tables are refused, naming the table.
+
+    Unfit: a table without a primary key or shop_id, or in schema audit.
+    """
     assert db.execute("select private.enable_row_audit('app.shop')").fetchone()[0] is False
     db.execute("create table app.no_pk (shop_id uuid)")
     db.execute("create table app.no_shop (id int primary key)")
@@ -169,7 +180,8 @@ def test_partitions_are_monthly_in_utc_and_locked_like_their_parent(
             select from pg_trigger t where t.tgrelid = c.oid and t.tgname = '_100_refuse_change')
         from pg_inherits i join pg_class c on c.oid = i.inhrelid
         where i.inhparent = 'audit.row_change'::regclass""").fetchall()
-    assert len(partitions) >= 4 and all(rls and trig for _, rls, trig in partitions), partitions
+    assert len(partitions) >= 4, partitions
+    assert all(rls and trig for _, rls, trig in partitions), partitions
 
 
 def test_a_change_in_a_month_without_partition_fails_rather_than_go_unrecorded(
@@ -187,7 +199,7 @@ def test_audit_rows_are_readable_through_rls_only_via_the_parent(db: psycopg.Con
     partition = db.execute("select private.create_row_change_partition(now()::date)").fetchone()[0]
     with acting_as(db, team.identity("owner")), pytest.raises(
             psycopg.errors.InsufficientPrivilege):
-        db.execute(f"select * from {partition}")
+        db.execute(f"select * from {partition}")  # noqa: S608 - the name the server gave
 
 
 def test_an_update_stores_only_the_key_and_the_changed_columns(db: psycopg.Connection,
@@ -204,8 +216,11 @@ def test_an_update_stores_only_the_key_and_the_changed_columns(db: psycopg.Conne
 
 def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
         db: psycopg.Connection, team: Team) -> None:
-    """A new nullable column is recorded at once; a dropped one is simply gone; a change
-    that would rewrite the table (a type change, a column with a default) is refused."""
+    """A new nullable column is recorded at once; a dropped one is simply gone.
+
+    A change that would rewrite the table (a type change, a column with a default) is
+    refused.
+    """
     db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
                "note text, gone int, primary key (shop_id, id))")
     db.execute("select private.enable_row_audit('app.audit_probe')")
@@ -229,8 +244,11 @@ def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
 
 def test_retiring_a_store_keeps_every_change_and_frees_the_table(db: psycopg.Connection,
                                                                  team: Team) -> None:
-    """retire_row_change_store moves the history to audit.row_change unchanged (ids, times,
-    values); the refused type change then goes through, and auditing starts again."""
+    """retire_row_change_store moves the history to audit.row_change unchanged.
+
+    Ids, times and values are kept; the refused type change then goes through, and auditing
+    starts again.
+    """
     db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
                "note text, primary key (shop_id, id))")
     db.execute("select private.enable_row_audit('app.audit_probe')")
@@ -258,8 +276,10 @@ def test_retiring_a_store_keeps_every_change_and_frees_the_table(db: psycopg.Con
 
 def test_a_statement_over_two_shops_is_filed_under_each_shop_apart(db: psycopg.Connection,
                                                                    team: Team) -> None:
-    """One statement changing two shops' rows writes one store row per shop; each owner
-    reads only the change to their own shop."""
+    """One statement changing two shops' rows writes one store row per shop.
+
+    Each owner reads only the change to their own shop.
+    """
     other = build_team(db)
     db.execute("update app.shop set name = name || ' (renamed)' where shop_id in (%s, %s)",
                (team.shop, other.shop))

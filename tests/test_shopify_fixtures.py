@@ -28,11 +28,11 @@ def _file(topic: str) -> Path:
     return FIXTURES / (topic.replace("/", "__") + ".json")
 
 
-def _load(path: Path) -> Any:
+def _load(path: Path) -> Any:  # noqa: ANN401 - any JSON document
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def resolve(document: Any, path: str) -> list[Any]:
+def resolve(document: Any, path: str) -> list[Any]:  # noqa: ANN401 - any JSON document
     """The values at a "$.a.b[*].c" path; raises LookupError where a step does not exist."""
     if not path.startswith("$"):
         raise ValueError(f"{path}: a path starts with $")
@@ -61,6 +61,7 @@ def resolve(document: Any, path: str) -> list[Any]:
 
 
 def test_resolver_reads_keys_stars_and_indexes() -> None:
+    """The path resolver follows keys, [*] and [n], and refuses steps that do not exist."""
     doc = {"a": [{"b": 1}, {"b": None}], "c": {"d": "x"}}
     assert resolve(doc, "$.a[*].b") == [1, None]
     assert resolve(doc, "$.a[1].b") == [None]
@@ -73,10 +74,12 @@ def test_resolver_reads_keys_stars_and_indexes() -> None:
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_parses_as_a_json_object(path: Path) -> None:
+    """Each documented sample is one JSON object."""
     assert isinstance(_load(path), dict)
 
 
 def test_every_listed_topic_has_a_file_and_every_file_a_topic() -> None:
+    """pii_fields.json and the sample files name the same topics."""
     assert SAMPLES, "no fixture files"
     assert all(isinstance(paths, list) for paths in PII.values())
     missing = [topic for topic in PII if not _file(topic).is_file()]
@@ -87,6 +90,7 @@ def test_every_listed_topic_has_a_file_and_every_file_a_topic() -> None:
 
 @pytest.mark.parametrize("topic", sorted(PII))
 def test_every_pii_path_resolves_in_its_sample(topic: str) -> None:
+    """Every listed personal-data path exists in its topic's sample."""
     sample = _load(_file(topic))
     assert len(PII[topic]) == len(set(PII[topic])), "a path is listed twice"
     unresolved = []
@@ -101,12 +105,16 @@ def test_every_pii_path_resolves_in_its_sample(topic: str) -> None:
 def test_samples_keep_the_documented_quirks() -> None:
     """The quirks these fixtures exist for are still in them (nobody "fixed" a sample)."""
     order = _load(_file("orders/create"))
-    assert order["id"] == 820982911946154508 and order["id"] > 2**53  # not a float64
-    assert order["customer"]["created_at"] is None and order["customer"]["updated_at"] is None
+    assert order["id"] == 820982911946154508
+    assert order["id"] > 2**53
+    assert order["customer"]["created_at"] is None
+    assert order["customer"]["updated_at"] is None
     shop = _load(_file("shop/update"))
-    assert shop["created_at"] is None and shop["updated_at"] is None
+    assert shop["created_at"] is None
+    assert shop["updated_at"] is None
     assert _load(_file("products/create"))["created_at"] is None
     refund = _load(_file("refunds/create"))
     tax = refund["refund_line_items"][0]["total_tax"]
-    assert isinstance(tax, float) and tax == 0.0  # documented as 0.0, a JSON number
+    assert isinstance(tax, float)
+    assert tax == 0.0
     assert refund["refund_line_items"][0]["subtotal"] == 89.99  # a number, unlike "89.99"

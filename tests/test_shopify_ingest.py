@@ -20,8 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
+from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.postgrest_standin import Response, rpc
 from tests import shopify_samples as ss
 
@@ -42,8 +41,8 @@ def shop(db: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     return seed.create_shop(db, owner, DOMAIN, iana_timezone="America/Los_Angeles"), owner
 
 
-def hook(db: psycopg.Connection, topic: str, payload: Any, event_id: str | None = None,
-         **extra: Any) -> Response:
+def hook(db: psycopg.Connection, topic: str, payload: dict[str, Any] | None,
+         event_id: str | None = None, **extra: str) -> Response:
     """POST /rpc/ingest_shopify_webhook as service_role."""
     args = {"topic": topic, "shop_domain": DOMAIN, "webhook_id": event_id or str(uuid.uuid4()),
             "event_id": event_id or str(uuid.uuid4()), "triggered_at": "2026-11-20T18:15:00Z",
@@ -114,7 +113,8 @@ def test_malformed_payload_is_refused_naming_the_field_and_kept(db, shop) -> Non
     bad = ss.mutate(ss.order(), ["line_items", 0, "quantity"], "two")
     resp = hook(db, "orders/create", bad)
     assert resp.status == 400
-    assert resp.body["code"] == "22023" and resp.body["field"] == "$.line_items[0].quantity"
+    assert resp.body["code"] == "22023"
+    assert resp.body["field"] == "$.line_items[0].quantity"
     assert "quantity" in resp.body["message"]
     assert state(db, shop_id) == state_empty(db, shop_id)
     letter = db.execute("select d.topic, d.error_field, p.body from app.inbound_dead_letter as d "
@@ -132,9 +132,11 @@ def state_empty(db: psycopg.Connection, shop_id: uuid.UUID) -> dict[str, list[tu
 def test_dead_letters_replay_after_a_fix(db, shop) -> None:  # noqa: ANN001
     """A payload refused by a (simulated) bug is applied by the replay once it is fixed."""
     shop_id, _ = shop
-    db.execute("alter table app.shopify_order_line add constraint check_tmp_bug check (quantity < 3)")
+    db.execute("alter table app.shopify_order_line "
+               "add constraint check_tmp_bug check (quantity < 3)")
     resp = hook(db, "orders/create", ss.order(quantity=4))
-    assert resp.status == 400 and resp.body["code"] == "23514"
+    assert resp.status == 400
+    assert resp.body["code"] == "23514"
     svc = postgrest_standin.service_role()
     still = rpc(db, "replay_shopify_dead_letters", {"shop_id": str(shop_id)}, identity=svc)
     assert still.body == {"replayed": 0, "still_failing": 1}
@@ -157,7 +159,8 @@ JUNK = st.one_of(st.just(...), st.none(), st.text(max_size=8), st.integers(-10**
                  st.floats(allow_nan=False, allow_infinity=False))  # JSON has neither
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(PATHS), value=JUNK)
 def test_fuzzed_payloads_apply_whole_or_not_at_all(db, shop, path, value) -> None:  # noqa: ANN001
     """Any one field broken: either applied whole, or 400 with nothing written but raw rows."""
@@ -173,10 +176,12 @@ def test_fuzzed_payloads_apply_whole_or_not_at_all(db, shop, path, value) -> Non
                               (shop_id,)).fetchone()[0] == 0
             return
         if resp.status == 400:
-            assert resp.body["outcome"] == "dead_lettered" and resp.body["code"]
+            assert resp.body["outcome"] == "dead_lettered"
+            assert resp.body["code"]
             assert state(db, shop_id) == state_empty(db, shop_id)
         else:
-            assert resp.ok and resp.body["outcome"] == "applied", resp
+            assert resp.ok, resp
+            assert resp.body["outcome"] == "applied", resp
             assert db.execute("select count(*) from app.shopify_order where shop_id = %s",
                               (shop_id,)).fetchone()[0] == 1
         assert db.execute("select count(*) from app.inbound_event where shop_id = %s",
@@ -192,12 +197,14 @@ def test_hmac_is_verified_against_the_raw_body(db, shop) -> None:  # noqa: ANN00
     body = json.dumps(ss.order(), separators=(",", ":"))
     digest = base64.b64encode(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
     ok = hook(db, "orders/create", None, raw_body=body, hmac=digest.decode())
-    assert ok.ok and ok.body["outcome"] == "applied"
+    assert ok.ok
+    assert ok.body["outcome"] == "applied"
     assert db.execute("select signature_verified from app.inbound_event where shop_id = %s",
                       (shop_id,)).fetchone()[0] is True
     forged = hook(db, "orders/create", None, raw_body=body.replace("24.99", "0.01"),
                   hmac=digest.decode())
-    assert forged.status == 403 and "HMAC" in forged.body["message"]
+    assert forged.status == 403
+    assert "HMAC" in forged.body["message"]
     assert db.execute("select count(*) from app.inbound_event where shop_id = %s",
                       (shop_id,)).fetchone()[0] == 1
 
@@ -226,8 +233,11 @@ def test_redaction_removes_personal_data_and_keeps_the_numbers(db, shop) -> None
     assert db.execute("select count(*) from app.shopify_customer_pii where shop_id = %s",
                       (shop_id,)).fetchone()[0] == 0
     raw = " ".join(r[0] for r in db.execute(
-        "select coalesce(body::text, body_text) from app.inbound_payload where shop_id = %s", (shop_id,)))
-    assert "c7001@example.test" not in raw and "Pit Lane" not in raw and "+1555" not in raw
+        "select coalesce(body::text, body_text) from app.inbound_payload where shop_id = %s",
+        (shop_id,)))
+    assert "c7001@example.test" not in raw
+    assert "Pit Lane" not in raw
+    assert "+1555" not in raw
     hook(db, "orders/updated", ss.order(updated_at="2026-11-21T08:00:00-08:00"))
     assert db.execute("select count(*) from app.shopify_customer_pii where shop_id = %s",
                       (shop_id,)).fetchone()[0] == 0, "a later payload brought the PII back"
@@ -240,8 +250,10 @@ def test_shop_redact_removes_all_personal_data(db, shop) -> None:  # noqa: ANN00
     before = daily(db, shop_id)
     hook(db, "shop/redact", {"shop_id": 1, "shop_domain": DOMAIN})
     raw = " ".join(r[0] for r in db.execute(
-        "select coalesce(body::text, body_text) from app.inbound_payload where shop_id = %s", (shop_id,)))
-    assert "example.test" not in raw and daily(db, shop_id) == before
+        "select coalesce(body::text, body_text) from app.inbound_payload where shop_id = %s",
+        (shop_id,)))
+    assert "example.test" not in raw
+    assert daily(db, shop_id) == before
 
 
 @pytest.mark.parametrize("fn", ["ingest_shopify_webhook", "ingest_shopify_backfill",
@@ -268,7 +280,8 @@ def test_backfill_names_bad_resources_and_applies_the_rest(db, shop) -> None:  #
             {"kind": "order", "resource": ss.order(9003)}]
     resp = rpc(db, "ingest_shopify_backfill", {"shop_domain": DOMAIN, "resources": page},
                identity=postgrest_standin.service_role())
-    assert resp.status == 400 and resp.body["dead_lettered"] == 1
+    assert resp.status == 400
+    assert resp.body["dead_lettered"] == 1
     assert db.execute("select array_agg(order_id order by order_id) from app.shopify_order "
                       "where shop_id = %s", (shop_id,)).fetchone()[0] == [9001, 9003]
     assert db.execute("select error_field from app.inbound_dead_letter where shop_id = %s",
@@ -281,17 +294,20 @@ def test_tile_matches_its_schema_and_sets_cache_control(db, shop) -> None:  # no
     hook(db, "orders/create", ss.order(with_refund=True))
     resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id), "as_of": "2026-11-25T12:00:00-08:00"},
                identity=postgrest_standin.user(owner), method="GET")
-    assert resp.ok and resp.headers == {"Cache-Control": "max-age=300"}
+    assert resp.ok
+    assert resp.headers == {"Cache-Control": "max-age=300"}
     jsonschema.validate(resp.body, SCHEMA, format_checker=jsonschema.FormatChecker())
     week = resp.body["periods"]["last_7_days"]["current"]
-    assert week["orders"] == 1 and Decimal(str(week["returns"])) == Decimal("22.49")
+    assert week["orders"] == 1
+    assert Decimal(str(week["returns"])) == Decimal("22.49")
 
 
 def test_tile_refuses_strangers(db, shop) -> None:  # noqa: ANN001
     """A user who is no member of the shop gets 403, not an empty tile."""
     shop_id, _ = shop
     stranger = seed.create_user(db)
-    resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id)}, identity=postgrest_standin.user(stranger))
+    resp = rpc(db, "sales_pulse", {"shop_id": str(shop_id)},
+               identity=postgrest_standin.user(stranger))
     assert resp.status == 403
 
 

@@ -16,12 +16,14 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from storepulse.synth import HotRodAN, Scale, arrival_stats, sign, verify
+
+from storepulse.synth import Delivery, HotRodAN, Scale, arrival_stats, sign, verify
 from storepulse.synth.catalog import SIZES, build_catalog
 
 TZ = ZoneInfo("America/Los_Angeles")
@@ -35,7 +37,7 @@ VERSIONS = {"orders/create", "orders/paid", "orders/updated", "orders/cancelled"
 D0 = Decimal("0.00")
 
 
-def _dec(values: Any) -> Decimal:
+def _dec(values: Iterable[Decimal | str]) -> Decimal:
     return sum((Decimal(v) for v in values), D0)
 
 
@@ -67,7 +69,8 @@ def check_order(o: dict[str, Any]) -> None:
     shipping = _dec(s["price"] for s in o["shipping_lines"])
     assert shipping == Decimal(o["total_shipping_price_set"]["shop_money"]["amount"])
     assert Decimal(o["subtotal_price"]) == Decimal(o["total_line_items_price"]) - allocations
-    assert Decimal(o["total_price"]) == Decimal(o["subtotal_price"]) + shipping + line_tax + ship_tax
+    assert Decimal(o["total_price"]) == (Decimal(o["subtotal_price"]) + shipping + line_tax
+                                         + ship_tax)
     refunded = _dec(t["amount"] for r in o["refunds"] for t in r["transactions"])
     assert Decimal(o["current_total_price"]) == Decimal(o["total_price"]) - refunded
     assert refunded <= Decimal(o["total_price"])
@@ -81,7 +84,8 @@ def check_order(o: dict[str, Any]) -> None:
             if a["kind"] == "shipping_refund":
                 assert Decimal(a["amount"]) < 0
     if o["financial_status"] == "voided":
-        assert o["cancelled_at"] and not o["refunds"]
+        assert o["cancelled_at"]
+        assert not o["refunds"]
     if o["customer"] is not None:
         assert {"id", "email", "first_name", "last_name"} <= o["customer"].keys()
 
@@ -90,6 +94,7 @@ class Pass:
     """What one canonical pass over a store saw."""
 
     def __init__(self, store: HotRodAN) -> None:
+        """Read every event of `store` once, checking order versions and a sample of signatures."""
         started = time.monotonic()
         self.topics: collections.Counter[str] = collections.Counter()
         self.last_version: dict[int, dict[str, Any]] = {}
@@ -126,20 +131,24 @@ class Pass:
                 assert d.payload.keys() == {"id"}
                 self.deleted.add(d.payload["id"])
             elif d.topic == "refunds/create":
-                assert d.payload["order_id"] and d.payload["refund_line_items"] is not None
+                assert d.payload["order_id"]
+                assert d.payload["refund_line_items"] is not None
             elif d.topic == "orders/edited":
                 edit = d.payload["order_edit"]
-                assert edit["order_id"] and edit["line_items"]["additions"]
+                assert edit["order_id"]
+                assert edit["line_items"]["additions"]
         self.seconds = time.monotonic() - started
 
 
 @pytest.fixture(scope="module")
 def store() -> HotRodAN:
+    """The default store, seed 7, shared by the module."""
     return HotRodAN("default", seed=7)
 
 
 @pytest.fixture(scope="module")
 def canonical(store: HotRodAN) -> Pass:
+    """One checked canonical pass over the default store."""
     return Pass(store)
 
 
@@ -147,6 +156,7 @@ class Backfill:
     """What one streamed backfill showed (pages are not kept)."""
 
     def __init__(self, store: HotRodAN) -> None:
+        """Stream every backfill page of `store`, checking and tallying each resource."""
         self.kinds: list[str] = []
         self.counts: collections.Counter[str] = collections.Counter()
         self.skus: set[str] = set()
@@ -155,7 +165,8 @@ class Backfill:
         self.reference: dict[dt.date, dict[str, Decimal]] = collections.defaultdict(
             lambda: collections.defaultdict(Decimal))
         for page in store.backfill_resources(batch_size=250):
-            assert 0 < len(page) <= 250 and len({r["kind"] for r in page}) == 1
+            assert 0 < len(page) <= 250
+            assert len({r["kind"] for r in page}) == 1
             self.kinds.append(page[0]["kind"])
             for r in page:
                 kind, res = r["kind"], r["resource"]
@@ -208,17 +219,20 @@ class Backfill:
 
 @pytest.fixture(scope="module")
 def backfill(store: HotRodAN) -> Backfill:
+    """One checked streamed backfill of the default store."""
     return Backfill(store)
 
 
 def test_same_seed_gives_byte_identical_payloads() -> None:
+    """The same seed gives the same bytes, ids, signatures and arrivals; another seed does not."""
     def digests(store: HotRodAN) -> list[tuple[str, str, str, bytes, str]]:
         return [(d.topic, d.webhook_id, d.event_id, hashlib.sha256(d.raw_body).digest(), d.hmac)
                 for d in store.events()]
 
     one, two = HotRodAN("season", seed=11), HotRodAN("season", seed=11)
     a = digests(one)
-    assert a == digests(two) and len(a) > 3000
+    assert a == digests(two)
+    assert len(a) > 3000
     third = digests(HotRodAN("season", seed=12))
     assert [(t, body) for t, _, _, body, _ in a] != [(t, body) for t, _, _, body, _ in third]
     arrivals = [(d.event_id, d.delivered_at) for d in one.deliveries()]
@@ -226,6 +240,7 @@ def test_same_seed_gives_byte_identical_payloads() -> None:
 
 
 def test_default_scale_is_a_one_million_dollar_year(store: HotRodAN) -> None:
+    """The default store sells about a million dollars over a year ending at as_of."""
     total = store.truth().total()
     assert abs(total.total_sales - 1_000_000) <= 150_000, total.total_sales
     assert 120 <= total.average_order_value <= 180
@@ -234,10 +249,11 @@ def test_default_scale_is_a_one_million_dollar_year(store: HotRodAN) -> None:
 
 
 def test_seasonality_black_friday_and_weekdays(store: HotRodAN) -> None:
+    """Summer beats winter, Black Friday and Cyber Monday spike, weekdays beat weekends."""
     daily = store.truth().daily()
     full = {d: f for d, f in daily.items() if d != store.shop["last_day"]}
 
-    def mean(days: Any) -> float:
+    def mean(days: Iterable[dt.date]) -> float:
         return statistics.mean(float(full[d].total_sales) for d in days)
 
     summer = [d for d in full if d.month in (5, 6, 7, 8)]
@@ -256,6 +272,7 @@ def test_seasonality_black_friday_and_weekdays(store: HotRodAN) -> None:
 
 
 def test_catalog_looks_like_an_an_fittings_shop() -> None:
+    """The catalog is stable, with unique SKUs and ids, and plausible parts, prices and costs."""
     products = build_catalog()
     assert [p.id for p in products] == [p.id for p in build_catalog()]
     assert 150 <= len(products) <= 300
@@ -267,14 +284,17 @@ def test_catalog_looks_like_an_an_fittings_shop() -> None:
         assert needle in titles, needle
     variants = [v for p in products for v in p.variants]
     skus = [v.sku for v in variants]
-    assert len(set(skus)) == len(skus) and "AN6-STR-BLU" in skus
+    assert len(set(skus)) == len(skus)
+    assert "AN6-STR-BLU" in skus
     assert len({v.id for v in variants}) == len(variants)
     assert len({v.inventory_item_id for v in variants}) == len(variants)
     by_type = collections.defaultdict(list)
     for p in products:
         by_type[p.product_type] += [v.price for p_v in [p] for v in p_v.variants]
-    assert min(by_type["Hose Ends"]) < 10 and max(by_type["Fuel Pumps"]) >= 400
-    assert min(by_type["Kits"]) >= 150 and max(by_type["Kits"]) <= 1100
+    assert min(by_type["Hose Ends"]) < 10
+    assert max(by_type["Fuel Pumps"]) >= 400
+    assert min(by_type["Kits"]) >= 150
+    assert max(by_type["Kits"]) <= 1100
     for v in variants:
         if not v.gift_card:
             assert Decimal("0.40") <= v.cost / v.price <= Decimal("0.66"), v.sku
@@ -282,8 +302,10 @@ def test_catalog_looks_like_an_an_fittings_shop() -> None:
 
 
 def test_every_topic_and_sensible_rates(store: HotRodAN, canonical: Pass) -> None:
+    """Every topic occurs, in time order, at plausible rates of refunds, cancels and edits."""
     assert set(canonical.topics) == ALL_TOPICS
-    assert canonical.in_order and canonical.max_triggered <= store.shop["as_of"]
+    assert canonical.in_order
+    assert canonical.max_triggered <= store.shop["as_of"]
     creates = canonical.topics["orders/create"]
     assert 0.05 <= canonical.topics["refunds/create"] / creates <= 0.12
     assert 0.015 <= canonical.topics["orders/cancelled"] / creates <= 0.035
@@ -296,10 +318,11 @@ def test_every_topic_and_sensible_rates(store: HotRodAN, canonical: Pass) -> Non
 
 
 def test_delivery_stream_has_duplicates_and_disorder(store: HotRodAN, canonical: Pass) -> None:
+    """Deliveries have duplicates, late and stale versions, yet each event is one webhook."""
     seen: dict[str, tuple[str, str]] = {}
     late_updates, last_arrival = 0, dt.datetime.min.replace(tzinfo=dt.UTC)
 
-    def watched() -> Any:
+    def watched() -> Iterator[Delivery]:
         nonlocal late_updates, last_arrival
         for d in store.deliveries(duplicate_rate=0.03, reorder_rate=0.05, stale_retry_rate=0.01):
             key = (d.webhook_id, d.hmac)
@@ -311,7 +334,8 @@ def test_delivery_stream_has_duplicates_and_disorder(store: HotRodAN, canonical:
             yield d
 
     stats = arrival_stats(watched())
-    assert set(seen) == canonical.ids and stats["events"] == canonical.n
+    assert set(seen) == canonical.ids
+    assert stats["events"] == canonical.n
     assert 0.02 * canonical.n <= stats["duplicates"] <= 0.04 * canonical.n
     assert stats["out_of_order"] >= 0.02 * canonical.n
     assert stats["stale_versions"] >= 0.01 * canonical.n
@@ -319,14 +343,17 @@ def test_delivery_stream_has_duplicates_and_disorder(store: HotRodAN, canonical:
 
 
 def test_clean_stream_is_the_canonical_order() -> None:
+    """With all rates at zero, deliveries are the events in their own order."""
     month = HotRodAN(Scale("month", 30, Decimal(1_000_000)), seed=3)
     clean = [d.event_id for d in month.deliveries(0, 0, 0)]
-    assert clean == [d.event_id for d in month.events()] and len(clean) > 1000
+    assert clean == [d.event_id for d in month.events()]
+    assert len(clean) > 1000
     stats = arrival_stats(month.deliveries(0, 0, 0))
     assert stats["duplicates"] == stats["out_of_order"] == stats["stale_versions"] == 0
 
 
 def test_truth_is_internally_consistent(store: HotRodAN) -> None:
+    """Days, hours, products and windows of the truth add up to one another."""
     truth = store.truth()
     daily = truth.daily()
     total = truth.total()
@@ -348,7 +375,8 @@ def test_truth_is_internally_consistent(store: HotRodAN) -> None:
     assert [p.net_sales for p in top] == sorted((p.net_sales for p in top), reverse=True)
     assert top[0].net_sales == max(p.net_sales for p in products.values())
     assert total.average_order_value == (total.gross_sales - total.discounts) / total.orders
-    assert total.new_customers == len(truth.first_order_dates()) and total.returning_customers == 0
+    assert total.new_customers == len(truth.first_order_dates())
+    assert total.returning_customers == 0
     autumn = truth.window(dt.date(2026, 9, 1), dt.date(2026, 11, 25))
     assert autumn.returning_customers > 0.2 * (autumn.new_customers + autumn.returning_customers)
     first = truth.first_order_dates()
@@ -356,6 +384,7 @@ def test_truth_is_internally_consistent(store: HotRodAN) -> None:
 
 
 def test_backfill_is_the_final_state(canonical: Pass, backfill: Backfill) -> None:
+    """The backfill holds each kind in order, and every live order in its last version."""
     order = ["product", "inventory_item", "customer", "order"]
     assert backfill.kinds == sorted(backfill.kinds, key=order.index)
     assert set(backfill.kinds) == set(order)
@@ -378,6 +407,7 @@ def test_truth_matches_a_reference_reading_of_the_payloads(store: HotRodAN,
 
 
 def test_refund_discrepancies_are_returned_less() -> None:
+    """Restocking fees (refund discrepancies) come off the shop's returns, not its products'."""
     shop = HotRodAN("season", seed=5, refund_discrepancy_rate=1.0)
     truth = shop.truth()
     assert truth.refund_discrepancy > 0
@@ -387,6 +417,7 @@ def test_refund_discrepancies_are_returned_less() -> None:
 
 
 def test_hmac_helper() -> None:
+    """The sign and verify helpers compute and check Shopify's base64 HMAC-SHA256 of a body."""
     body = b'{"id":820982911946154508,"total_price":"49.00"}'
     expected = base64.b64encode(hmac.new(b"shpss_secret", body, hashlib.sha256).digest()).decode()
     assert sign("shpss_secret", body) == expected
@@ -396,29 +427,36 @@ def test_hmac_helper() -> None:
 
 
 def test_compliance_payloads(store: HotRodAN) -> None:
+    """The mandatory compliance topics carry the customer, their orders and a valid HMAC."""
     customer = store.customers()[0]
     request, redact = store.compliance_deliveries(customer.id)
-    assert request.topic == "customers/data_request" and redact.topic == "customers/redact"
+    assert request.topic == "customers/data_request"
+    assert redact.topic == "customers/redact"
     assert redact.payload["customer"] == {"id": customer.id, "email": customer.email,
                                           "phone": customer.phone}
-    assert redact.payload["orders_to_redact"] and redact.payload["shop_domain"] == \
-        "hot-rod-an.myshopify.com"
+    assert redact.payload["orders_to_redact"]
+    assert redact.payload["shop_domain"] == "hot-rod-an.myshopify.com"
     assert request.payload["orders_requested"] == redact.payload["orders_to_redact"]
     assert verify(store.shop["secret"], redact.raw_body, redact.hmac)
     shop = store.shop_redact_delivery()
     assert shop.payload == {"shop_id": store.shop["id"], "shop_domain": store.shop["domain"]}
     headers = shop.headers()
-    assert headers["X-Shopify-Topic"] == "shop/redact" and headers["X-Shopify-API-Version"]
+    assert headers["X-Shopify-Topic"] == "shop/redact"
+    assert headers["X-Shopify-API-Version"]
 
 
 def test_scales_and_streaming() -> None:
-    assert Scale.of("season").days == 92 and Scale.of("large").days == 3 * 365
+    """Scales resolve by name or tuple, large ones report progress, and events stream."""
+    assert Scale.of("season").days == 92
+    assert Scale.of("large").days == 3 * 365
     custom = Scale.of((2, 2_000_000))
-    assert custom.days == 730 and custom.annual_revenue == 2_000_000
-    with pytest.raises(ValueError):
+    assert custom.days == 730
+    assert custom.annual_revenue == 2_000_000
+    with pytest.raises(ValueError, match="unknown scale 'huge'"):
         Scale.of("huge")
     large = HotRodAN("large", seed=1)
-    assert large.progress and not HotRodAN("default").progress
+    assert large.progress
+    assert not HotRodAN("default").progress
     started = time.monotonic()
     first = list(itertools.islice(HotRodAN("large", seed=1, progress=False).events(), 2000))
     assert time.monotonic() - started < 10  # a generator: nothing is precomputed

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # The test suite, with all its set-up: bash tools/test.sh [pytest args...]
+# Static checks first (ruff over tools/ and tests/, mypy --strict over the package), then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh test
+if ! .venv/bin/ruff check tools tests; then
+    echo "test.sh: ruff found problems (above); fix them, or run .venv/bin/ruff check --fix" >&2
+    exit 1
+fi
+if ! .venv/bin/mypy tools/storepulse; then
+    echo "test.sh: mypy found type errors (above) in tools/storepulse" >&2
+    exit 1
+fi
 exec .venv/bin/pytest "$@"

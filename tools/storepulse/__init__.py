@@ -1,0 +1,1 @@
+"""storepulse: the data layer's Python side (database tooling, test kit, synthetic data)."""

@@ -32,14 +32,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
     bad = bool(findings)
     _say(f"static lint: {len(findings)} finding(s) in {migrate.ROOT}")
     if args.database:
-        from storepulse.db import lint_db  # noqa: PLC0415
-
         import psycopg  # noqa: PLC0415
+
+        from storepulse.db import lint_db  # noqa: PLC0415
 
         with psycopg.connect(migrate.normalise_url(args.database)) as conn:
             db_findings = lint_db.run(conn)
-        for f in db_findings:
-            _say(str(f))
+        for db_finding in db_findings:
+            _say(str(db_finding))
         blocking = [f for f in db_findings if f.level in ("ERROR", "WARN")]
         _say(f"database lint: {len(blocking)} ERROR/WARN, "
              f"{len(db_findings) - len(blocking)} INFO")
@@ -48,6 +48,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 ID_RE = re.compile(r"^(\d{8})_(\d{2})_[a-z0-9-]+$")
+MAX_PER_DAY = 99  # the sequence number has two digits
 
 
 def today() -> dt.date:
@@ -76,8 +77,8 @@ def next_id(slug: str, root: Path | None = None, day: dt.date | None = None) -> 
     if taken:
         raise SystemExit(f"slug {slug!r} is already used on {stamp} ({taken[0]}): pick another "
                          "name, or add to that migration if it has not landed yet")
-    if seq > 99:
-        raise SystemExit(f"{stamp} already has 99 migrations; wait for tomorrow")
+    if seq > MAX_PER_DAY:
+        raise SystemExit(f"{stamp} already has {MAX_PER_DAY} migrations; wait for tomorrow")
     return f"{stamp}_{seq:02d}_{slug}", latest
 
 

@@ -4,9 +4,10 @@ Three identical tables in a scratch schema `bench` (shop_id first in the primary
 foreign key to app.shop, like every operator-facing table): plain, audited (with
 private.enable_row_audit), and floor, whose statement triggers only have Postgres capture
 the transition tables and do nothing; the floor column is what any transition-table audit
-costs at least (a delete only marks rows, so its floor is about 1.4x). Each round inserts ROWS rows in one statement, updates them all
-(one column) in one statement, and deletes them in one statement, on each table in
-turn, committing each statement; the order of the tables reverses between rounds.
+costs at least (a delete only marks rows, so its floor is about 1.4x). Each round inserts
+ROWS rows in one statement, updates them all (one column) in one statement, and deletes
+them in one statement, on each table in turn, committing each statement; the order of the
+tables reverses between rounds.
 Times are the server's (clock_timestamp around the statement), medians over the rounds.
 
     python -m storepulse.bench.audit [--database URL] [--rows 10000] [--rounds 7]
@@ -21,11 +22,14 @@ changed row) 2.17x, 5.01x, 18.4x and 3.87x.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import uuid
 from collections.abc import Sequence
 
 import psycopg
+
+from storepulse.db import one
 
 OPS = ("insert", "update", "delete")
 TABLES = ("plain", "audited", "floor")
@@ -59,7 +63,8 @@ alter table bench.audited add foreign key (shop_id) references app.shop (shop_id
 select private.enable_row_audit('bench.audited');
 create table bench.floor (like bench.plain including all);
 alter table bench.floor add foreign key (shop_id) references app.shop (shop_id);
-create function bench.capture_only() returns trigger language plpgsql as $$ begin return null; end $$;
+create function bench.capture_only() returns trigger language plpgsql
+    as $$ begin return null; end $$;
 create trigger capture_insert after insert on bench.floor referencing new table as changed_rows
     for each statement execute function bench.capture_only();
 create trigger capture_update after update on bench.floor referencing old table as old_rows
@@ -79,10 +84,11 @@ STATEMENTS = {
 def _timed(conn: psycopg.Connection, statement: str, params: dict[str, object]) -> float:
     """Seconds the server spent on one committed statement."""
     with conn.transaction():
-        start = conn.execute("select clock_timestamp()").fetchone()[0]
-        cur = conn.execute(statement, params)  # type: ignore[arg-type]
-        assert cur.rowcount == params["rows"], (statement, cur.rowcount)
-        end = conn.execute("select clock_timestamp()").fetchone()[0]
+        start: dt.datetime = one(conn.execute("select clock_timestamp()"))[0]
+        cur = conn.execute(statement, params)
+        if cur.rowcount != params["rows"]:  # every statement touches all the rows
+            raise AssertionError((statement, cur.rowcount))
+        end: dt.datetime = one(conn.execute("select clock_timestamp()"))[0]
     return (end - start).total_seconds()
 
 
@@ -90,13 +96,13 @@ def run(url: str, *, rows: int, rounds: int) -> dict[str, dict[str, float]]:
     """Median seconds per statement: {op: {'plain': s, 'audited': s, 'floor': s}}."""
     times: dict[str, dict[str, list[float]]] = {op: {t: [] for t in TABLES} for op in OPS}
     with psycopg.connect(url, autocommit=True) as conn:
-        shop = conn.execute(
+        shop = one(conn.execute(
             "insert into app.shop (shopify_domain, name, currency, iana_timezone) "
             "values (%s, 'Bench', 'USD', 'UTC') returning shop_id",
-            (f"bench-{uuid.uuid4().hex[:10]}.myshopify.com",)).fetchone()[0]
+            (f"bench-{uuid.uuid4().hex[:10]}.myshopify.com",)))[0]
         with conn.transaction():
-            conn.execute(CLEANUP)  # type: ignore[arg-type]
-            conn.execute(SETUP)  # type: ignore[arg-type]
+            conn.execute(CLEANUP)
+            conn.execute(SETUP)
         params = {"shop": shop, "rows": rows}
         try:
             for i in range(rounds + 1):  # round 0 warms caches and is not counted
@@ -110,7 +116,7 @@ def run(url: str, *, rows: int, rounds: int) -> dict[str, dict[str, float]]:
                 conn.execute("vacuum bench.plain, bench.audited, bench.floor")
         finally:
             with conn.transaction():
-                conn.execute(CLEANUP)  # type: ignore[arg-type]
+                conn.execute(CLEANUP)
     return {op: {t: statistics.median(v) for t, v in per.items()} for op, per in times.items()}
 
 
@@ -128,10 +134,11 @@ def report(result: dict[str, dict[str, float]], *, rows: int, rounds: int) -> st
                      f"{t['audited'] / t['plain']:>9.2f}x{t['floor'] / t['plain']:>7.2f}x")
     lines.append(f"{'all three':<10}{3 * rows / total['plain']:>15,.0f}"
                  f"{3 * rows / total['audited']:>17,.0f}"
-                 f"{total['audited'] / total['plain']:>9.2f}x{total['floor'] / total['plain']:>7.2f}x"
+                 f"{total['audited'] / total['plain']:>9.2f}x"
+                 f"{total['floor'] / total['plain']:>7.2f}x"
                  "   (goal: at most 1.30x)")
-    lines.append("floor: the same table with a trigger that only has Postgres capture the transition "
-                 "tables and does nothing; no statement-level audit can cost less")
+    lines.append("floor: the same table with a trigger that only has Postgres capture the "
+                 "transition tables and does nothing; no statement-level audit can cost less")
     return "\n".join(lines)
 
 

@@ -28,20 +28,21 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import psycopg
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
-from storepulse.testkit.harness import build_stack
+from storepulse.db import one
 from storepulse.load.shopify import PageBody, create_store_shop, ingest_backfill, webhook_args
 from storepulse.synth import HotRodAN, Scale
+from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import build_stack
 
 NORMALISED = ("shopify_product", "shopify_variant", "shopify_inventory_item", "shopify_customer",
               "shopify_customer_pii", "shopify_order", "shopify_order_line",
               "shopify_order_discount_code", "shopify_refund", "shopify_refund_line",
               "shopify_order_adjustment", "shopify_transaction")
+SAMPLE_PAGES = 40  # order pages kept from the backfill for bench_receive
+WARM_UP = 20  # tile calls run before bench_tile measures
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -69,16 +70,17 @@ def bench_webhooks(conn: psycopg.Connection, store: HotRodAN, n: int) -> dict[st
         a = webhook_args(d) | {"shop_domain": domain}
         if i % 2 == 0:
             t0 = time.perf_counter()
-            postgrest_standin.rpc(conn, "ingest_shopify_webhook", a, identity=ident).raise_for_status()
+            postgrest_standin.rpc(conn, "ingest_shopify_webhook", a,
+                                  identity=ident).raise_for_status()
             round_ms.append((time.perf_counter() - t0) * 1000)
             continue
-        row = conn.execute(
+        row = one(conn.execute(
             "select extract(epoch from clock_timestamp() - s.t0) * 1000 from "
             "(select clock_timestamp() as t0) as s, lateral (select api.ingest_shopify_webhook("
             "topic => %s, shop_domain => %s, webhook_id => %s, event_id => %s, "
             "triggered_at => %s::timestamptz, api_version => %s, raw_body => %s, hmac => %s)) as c",
             (a["topic"], a["shop_domain"], a["webhook_id"], a["event_id"], a["triggered_at"],
-             a["api_version"], a["raw_body"], a["hmac"])).fetchone()
+             a["api_version"], a["raw_body"], a["hmac"])))
         server_ms.append(float(row[0]))
     return {"p50_round_trip_ms": _pct(round_ms, 0.5), "p95_round_trip_ms": _pct(round_ms, 0.95),
             "p50_server_ms": _pct(server_ms, 0.5), "p95_server_ms": _pct(server_ms, 0.95),
@@ -111,7 +113,7 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN, copy_target: psyco
             preparing += time.perf_counter() - t
             if body is None:
                 return
-            if body.orders and len(samples) < 40:
+            if body.orders and len(samples) < SAMPLE_PAGES:
                 samples.append(body)
             yield body
 
@@ -119,12 +121,12 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN, copy_target: psyco
     counts = ingest_backfill(conn, pages(), domain, progress=True)
     backfill_s = time.perf_counter() - t0 - preparing
     orders = counts["orders"]
-    shop = conn.execute("select to_jsonb(s) from app.shop as s where shopify_domain = %s",
-                        (domain,)).fetchone()[0]
+    shop = one(conn.execute("select to_jsonb(s) from app.shop as s where shopify_domain = %s",
+                            (domain,)))[0]
     dumps: dict[str, bytes] = {}
     for t in NORMALISED:
         buf = io.BytesIO()
-        with conn.cursor().copy(f"copy app.{t} to stdout (format binary)") as cp:  # noqa: S608
+        with conn.cursor().copy(f"copy app.{t} to stdout (format binary)") as cp:
             for chunk in cp:
                 buf.write(chunk)
         dumps[t] = buf.getvalue()
@@ -135,7 +137,7 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN, copy_target: psyco
     t1 = time.perf_counter()
     with copy_target.transaction():
         for t in NORMALISED:
-            with copy_target.cursor().copy(f"copy app.{t} from stdin (format binary)") as cp:  # noqa: S608
+            with copy_target.cursor().copy(f"copy app.{t} from stdin (format binary)") as cp:
                 cp.write(dumps[t])
     copy_s = time.perf_counter() - t1
     insert_s = bench_insert(insert_target, dumps)
@@ -156,8 +158,8 @@ def bench_insert(target: psycopg.Connection, dumps: dict[str, bytes]) -> float:
     """
     with target.transaction():
         for t in NORMALISED:
-            target.execute(f"create temp table stage_{t} (like app.{t})")  # noqa: S608
-            with target.cursor().copy(f"copy stage_{t} from stdin (format binary)") as cp:  # noqa: S608
+            target.execute(f"create temp table stage_{t} (like app.{t})")
+            with target.cursor().copy(f"copy stage_{t} from stdin (format binary)") as cp:
                 cp.write(dumps[t])
             target.execute(f"analyze stage_{t}")
     t0 = time.perf_counter()
@@ -204,7 +206,7 @@ def bench_receive(conn: psycopg.Connection, samples: list[PageBody]) -> dict[str
             best = float("inf")
             for _ in range(3):
                 t = time.perf_counter()
-                conn.execute(query, (p.text,)).fetchone()  # type: ignore[call-overload]
+                conn.execute(query, (p.text,)).fetchone()
                 best = min(best, time.perf_counter() - t)
             total += best
         out[f"receive_{kind}_orders_per_s"] = orders / total
@@ -220,11 +222,11 @@ def bench_tile(conn: psycopg.Connection, shop_id: str, owner: str, as_of: str,
     with conn.transaction(force_rollback=True):
         conn.execute("select set_config('request.jwt.claims', %s, true), "
                      "set_config('role', 'authenticated', true)", (claims,))
-        for i in range(runs + 20):
-            plan = conn.execute(
+        for i in range(runs + WARM_UP):
+            plan = one(conn.execute(
                 "explain (analyze, format json) select api.sales_pulse(shop_id => %s, as_of => %s)",
-                (shop_id, as_of)).fetchone()[0][0]
-            if i >= 20:  # the server's own planning + execution time of the call
+                (shop_id, as_of)))[0][0]
+            if i >= WARM_UP:  # the server's own planning + execution time of the call
                 times.append(float(plan["Planning Time"]) + float(plan["Execution Time"]))
     return {"p50_ms": _pct(times, 0.5), "p95_ms": _pct(times, 0.95),
             "mean_ms": statistics.fmean(times), "runs": float(runs)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 from pathlib import Path
@@ -19,7 +18,7 @@ def find_bindir() -> Path | None:
     if on_path:
         candidates.append(str(Path(on_path).resolve().parent))
     debian = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"),
+        (str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")),
         key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
         reverse=True,
     )

@@ -53,6 +53,7 @@ class Finding:
     detail: str
 
     def __str__(self) -> str:
+        """The finding as one line: level, name, object and detail."""
         return f"{self.level:<5} {self.name} {self.object}: {self.detail}"
 
 

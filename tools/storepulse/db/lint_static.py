@@ -21,7 +21,7 @@ import sqlparse
 from pglast import ast
 from pglast.enums.parsenodes import AlterTableType, ObjectType, VariableSetKind
 from pglast.parser import ParseError
-from pglast.visitors import Visitor
+from pglast.visitors import Ancestor, Skip, Visitor
 from yoyo.migrations import parse_metadata_from_sql_comments
 
 from storepulse.db import migrate
@@ -35,6 +35,7 @@ SCHEDULERS = {
     "cron.alter_job": (1, "schedule"),
     "private.schedule_job": (1, "p_schedule"),
 }
+CRON_FIELDS = 5  # minute hour day month weekday
 # Statement type -> (what, attribute path to its RangeVar or name list), all to be qualified.
 QUALIFIED = {
     "CreateStmt": [("table", "relation")],
@@ -64,6 +65,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
+        """The finding as a compiler-style line: path:line: rule: message."""
         return f"{self.path}:{self.line}: {self.rule}: {self.message}"
 
 
@@ -78,7 +80,7 @@ def yoyo_chunks(text: str) -> tuple[dict[str, str], list[tuple[str, int]]]:
         if i == 0:
             directives, _, sql = parse_metadata_from_sql_comments(chunk)
             start += len(chunk) - len(sql) if chunk.endswith(sql) else 0
-            chunk = sql
+            chunk = sql  # noqa: PLW2901 - the first chunk, without yoyo's directives
         if chunk.strip():  # yoyo drops only blank chunks, not comment-only ones
             chunks.append((chunk, text.count("\n", 0, start) + 1))
     return directives, chunks
@@ -89,7 +91,7 @@ def _name(parts: tuple[Any, ...] | None) -> str:
 
 
 def _rel(rv: ast.RangeVar) -> str:
-    return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else rv.relname
+    return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else rv.relname or ""
 
 
 def _unqualified(stmt: ast.Node) -> Iterator[tuple[str, str]]:
@@ -102,8 +104,8 @@ def _unqualified(stmt: ast.Node) -> Iterator[tuple[str, str]]:
             target = getattr(target, attr, None)
         if isinstance(target, ast.RangeVar):
             if not target.schemaname and target.relpersistence != "t":  # temp: pg_temp only
-                yield kind, target.relname
-        elif target and len(target) < 2:
+                yield kind, target.relname or ""
+        elif target and len(target) == 1:
             yield kind, _name(target)
 
 
@@ -134,14 +136,14 @@ class _Calls(Visitor):
     def __init__(self) -> None:
         self.calls: list[ast.FuncCall] = []
 
-    def visit_CreateFunctionStmt(self, ancestors: Any, node: ast.Node) -> Any:
-        return pglast.visitors.Skip
+    def visit_CreateFunctionStmt(self, ancestors: Ancestor, node: ast.Node) -> type[Skip]:
+        return Skip
 
-    def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
+    def visit_FuncCall(self, ancestors: Ancestor, node: ast.FuncCall) -> None:
         self.calls.append(node)
 
 
-def _plpgsql_queries(tree: Any) -> Iterator[str]:
+def _plpgsql_queries(tree: object) -> Iterator[str]:
     """The SQL of every expression in a parse_plpgsql tree, as parseable statements."""
     if isinstance(tree, list):
         for item in tree:
@@ -161,13 +163,14 @@ def _calls(stmt: ast.Node) -> list[ast.FuncCall]:
     visitor = _Calls()
     visitor(stmt)
     if isinstance(stmt, ast.DoStmt):
-        opts = {o.defname: o.arg.sval for o in stmt.args}
+        opts = {o.defname: o.arg.sval for o in stmt.args or ()}
         if opts.get("language", "plpgsql") == "plpgsql":
             try:
                 tree = pglast.parse_plpgsql(f"do $lint_do$\n{opts['as']}\n$lint_do$")
                 for query in _plpgsql_queries(tree):
                     for raw in pglast.parse_sql(query):
-                        visitor(raw.stmt)
+                        if raw.stmt is not None:
+                            visitor(raw.stmt)
             except ParseError:
                 pass
     return visitor.calls
@@ -182,7 +185,7 @@ def _cron_findings(call: ast.FuncCall) -> Iterator[str]:
     args = call.args or ()
     named = {a.name: a.arg for a in args if isinstance(a, ast.NamedArgExpr)}
     positional = [a for a in args if not isinstance(a, ast.NamedArgExpr)]
-    index = 0 if name == "cron.schedule" and len(args) == 2 else index
+    index = 0 if name == "cron.schedule" and len(args) == 2 else index  # noqa: PLR2004 - (schedule, command)
     arg = named.get(param, positional[index] if len(positional) > index else None)
     while isinstance(arg, ast.TypeCast):
         arg = arg.arg
@@ -190,7 +193,7 @@ def _cron_findings(call: ast.FuncCall) -> Iterator[str]:
         return  # no schedule given (alter_job leaves it unchanged)
     if not (isinstance(arg, ast.A_Const) and isinstance(arg.val, ast.String)):
         yield f"the schedule passed to {name} is not a string literal; write it as one"
-    elif len(fields := arg.val.sval.split()) != 5:
+    elif len(fields := (arg.val.sval or "").split()) != CRON_FIELDS:
         yield (
             f"{name} schedule '{arg.val.sval}' has {len(fields)} fields; use 5 (minute hour day"
             " month weekday, GMT): pg_cron 1.4 (Debian) rejects '30 seconds' and @macros"
@@ -217,13 +220,14 @@ def _parse_chunks(chunks: list[tuple[str, int]]) -> tuple[list[tuple[int, str]],
         elif len(raws) > 1:
             problems.append((first, f"sqlparse keeps {len(raws)} statements in one chunk (one yoyo"
                              " step); write '' instead of E'\\'' escapes so it sees each `;`"))
-        stmts += [(r.stmt, line + chunk[: r.stmt_location].count("\n")) for r in raws]
+        stmts += [(r.stmt, line + chunk[: r.stmt_location].count("\n")) for r in raws
+                  if r.stmt is not None]
     return problems, stmts
 
 
 def _statement_findings(stmt: ast.Node) -> Iterator[tuple[str, str]]:
     """(rule, message) of every single-statement rule `stmt` breaks."""
-    if isinstance(stmt, ast.TransactionStmt):
+    if isinstance(stmt, ast.TransactionStmt) and stmt.kind is not None:
         kind = stmt.kind.name.removeprefix("TRANS_STMT_")
         yield "no-transaction-control", (
             f"{kind} would end or nest yoyo's own per-migration transaction; remove it"
@@ -243,12 +247,13 @@ def _tables_without_rls(stmts: list[tuple[ast.Node, int]]) -> dict[str, int]:
     pending: dict[str, int] = {}
     for stmt, line in stmts:
         table = stmt.relation if isinstance(stmt, ast.CreateStmt) else None
-        if isinstance(stmt, ast.CreateTableAsStmt) and stmt.objtype == ObjectType.OBJECT_TABLE:
+        if (isinstance(stmt, ast.CreateTableAsStmt) and stmt.objtype == ObjectType.OBJECT_TABLE
+                and stmt.into is not None):
             table = stmt.into.rel
         if table is not None and table.relpersistence != "t":
             pending[_rel(table)] = line
-        if isinstance(stmt, ast.AlterTableStmt) and any(
-            c.subtype == AlterTableType.AT_EnableRowSecurity for c in stmt.cmds
+        if isinstance(stmt, ast.AlterTableStmt) and stmt.relation is not None and any(
+            c.subtype == AlterTableType.AT_EnableRowSecurity for c in stmt.cmds or ()
         ):
             pending.pop(_rel(stmt.relation), None)
     return pending

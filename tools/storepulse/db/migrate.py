@@ -8,6 +8,7 @@ import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.migrations import MigrationList
 
+from storepulse.db import one
 from storepulse.db.binaries import find_bindir
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -89,7 +90,7 @@ def dump_schema(url: str) -> str:
     args = [_pg_dump(), "--schema-only", "--no-tablespaces", "--dbname", url]
     for t in YOYO_TABLES:
         args += ["--exclude-table", f"*.{t}"]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603 - argv of our own pg_dump
     lines = [
         line for line in out.splitlines()
         if line.strip() and not line.startswith(
@@ -104,10 +105,10 @@ def dump_schema(url: str) -> str:
             "and c.relname = any (%s) order by 1", (list(YOYO_TABLES),)).fetchall()
         lines += [f"YOYO TABLE {t} rls={rls} acl={acl}" for t, rls, acl in acls]
         for table in REFERENCE_TABLES:
-            if conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]:
+            if one(conn.execute("select to_regclass(%s) is not null", (table,)))[0]:
                 rows = conn.execute(f"select t::text from {table} as t order by 1").fetchall()  # noqa: S608
                 lines += [f"DATA {table} {r[0]}" for r in rows]
-        if conn.execute("select to_regclass('cron.job') is not null").fetchone()[0]:
+        if one(conn.execute("select to_regclass('cron.job') is not null"))[0]:
             jobs = conn.execute(
                 "select jobname, schedule, command, username, active from cron.job "
                 "where database = current_database() order by jobname"

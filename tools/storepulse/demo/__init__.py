@@ -12,11 +12,10 @@ from typing import Any
 import psycopg
 
 from storepulse.db import migrate
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
-from storepulse.testkit.harness import build_stack
 from storepulse.load.shopify import create_store_shop, ingest_backfill, ingest_deliveries
 from storepulse.synth import HotRodAN, Scale, arrival_stats
+from storepulse.testkit import postgrest_standin, seed
+from storepulse.testkit.harness import build_stack
 
 TEAM = (("manager", "mia@hotrodan.example"), ("operator", "otto@hotrodan.example"),
         ("viewer", "vera@hotrodan.example"))
@@ -26,7 +25,7 @@ def _say(msg: str = "") -> None:
     print(msg, flush=True)
 
 
-def _table(rows: list[dict], cols: list[str]) -> str:
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in cols}
     head = "  ".join(c.ljust(widths[c]) for c in cols)
     body = ["  ".join(str(r.get(c, "")).ljust(widths[c]) for c in cols) for r in rows]
@@ -148,7 +147,7 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     _say(render_tile(resp.body))
 
 
-def _usd(x: Any) -> str:
+def _usd(x: object) -> str:
     v = Decimal(str(x))
     return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
 
@@ -190,12 +189,14 @@ def render_tile(t: dict[str, Any]) -> str:
         a, b = p7["current"][key], p30["current"][key]
         lines.append(f"  {label:22}{'n/a' if a is None else f'{a:.1%}':>14}{'':9}"
                      f"{'n/a' if b is None else f'{b:.1%}':>15}")
-    lines.append(f"  {'New / returning':22}{'%d / %d' % (p7['customers']['new'], p7['customers']['returning']):>14}"
-                 f"{'':9}{'%d / %d' % (p30['customers']['new'], p30['customers']['returning']):>15}")
+    new7, new30 = (f"{p['customers']['new']:d} / {p['customers']['returning']:d}"
+                   for p in (p7, p30))
+    lines.append(f"  {'New / returning':22}{new7:>14}{'':9}{new30:>15}")
     lines += ["", f"  Net sales, last 30 days  {_spark(t['series']['net_sales'])}", "",
               "  Top products, last 30 days (net sales):"]
     for i, p in enumerate(t["top_products"], 1):
-        lines.append(f"    {i}. {p['title'][:48]:48} {_usd(p['net_sales']):>12} {p['units']:>5} units")
+        lines.append(f"    {i}. {p['title'][:48]:48} {_usd(p['net_sales']):>12} "
+                     f"{p['units']:>5} units")
     fresh = t["freshness"]
     lines += ["", f"  Conversion: {t['conversion']['status'].replace('_', ' ')} (GA4 sessions "
               "join later)",

@@ -18,9 +18,10 @@ from typing import Any, NamedTuple
 
 import psycopg
 
-from storepulse.testkit import postgrest_standin
-from storepulse.testkit import seed
 from storepulse.synth import Delivery, HotRodAN
+from storepulse.testkit import postgrest_standin, seed
+
+PROGRESS_EVERY_S = 5  # seconds between progress lines
 
 
 def create_store_shop(conn: psycopg.Connection, store: HotRodAN,
@@ -51,10 +52,11 @@ def ingest_deliveries(conn: psycopg.Connection, deliveries: Iterable[Delivery], 
     ident = postgrest_standin.service_role()
     t0 = last = time.monotonic()
     for n, d in enumerate(deliveries, 1):
-        resp = postgrest_standin.rpc(conn, "ingest_shopify_webhook", webhook_args(d), identity=ident)
+        resp = postgrest_standin.rpc(conn, "ingest_shopify_webhook", webhook_args(d),
+                                     identity=ident)
         outcomes[resp.body.get("outcome", f"http {resp.status}") if isinstance(resp.body, dict)
                  else f"http {resp.status}"] += 1
-        if progress and time.monotonic() - last > 5:
+        if progress and time.monotonic() - last > PROGRESS_EVERY_S:
             last = time.monotonic()
             done = f"{n}/{total}" if total else str(n)
             print(f"  ingested {done} webhooks ({n / (last - t0):.0f}/s)", file=sys.stderr,
@@ -94,7 +96,7 @@ def ingest_backfill(conn: psycopg.Connection,
         counts["received"] += body.get("received", 0)
         counts["dead_lettered"] += body.get("dead_lettered", 0)
         counts["orders"] += sent.orders
-        if progress and time.monotonic() - last > 5:
+        if progress and time.monotonic() - last > PROGRESS_EVERY_S:
             last = time.monotonic()
             print(f"  backfilled {counts['received']} resources "
                   f"({counts['orders'] / (last - t0):.0f} orders/s)", file=sys.stderr, flush=True)

@@ -131,8 +131,9 @@ class _Builder:
         self.rng = random.Random("hot-rod-an catalog v1")
         self.n_variants = 0
 
-    def product(self, title: str, ptype: str, vendor: str, tags: str, option: str,
+    def product(self, title: str, ptype: str, vendor: str, tags: str, option: str, *,
                 weight: float) -> Product:
+        """A new product, with the next id and a handle from its title."""
         pid = PRODUCT_ID_BASE + len(self.products) * 7_919
         handle = "".join(c if c.isalnum() else "-" for c in title.lower().replace("°", "-deg"))
         handle = "-".join(p for p in handle.split("-") if p)
@@ -140,8 +141,9 @@ class _Builder:
         self.products.append(product)
         return product
 
-    def variant(self, product: Product, title: str, sku: str, price: Decimal, grams: int,
+    def variant(self, product: Product, title: str, sku: str, price: Decimal, grams: int, *,
                 weight: float = 1.0, gift_card: bool = False) -> None:
+        """A new variant of `product`, with the next ids and a unit cost from the stream."""
         n = self.n_variants
         self.n_variants += 1
         share = Decimal(str(self.rng.uniform(0.40, 0.65)))
@@ -151,7 +153,7 @@ class _Builder:
             title, len(product.variants) + 1, price, cost, grams, weight, gift_card))
 
 
-def build_catalog() -> list[Product]:
+def build_catalog() -> list[Product]:  # noqa: PLR0912 - one loop per product family
     """The catalog (about 180 products, 450 variants), in id order."""
     b = _Builder()
     for hose, hkey, factor, keys in (("Hose End", "", 1.0, _FINISHES),
@@ -162,64 +164,69 @@ def build_catalog() -> list[Product]:
                 pop = SIZE_POPULARITY[size] * apop * (1.0 if not hkey else 0.55)
                 p = b.product(f"AN {size} {angle} {hose}", "Hose Ends", "Hot Rod AN",
                               f"AN{-size}, hose end, {'PTFE' if hkey else 'braided'}",
-                              "Finish", pop)
+                              "Finish", weight=pop)
                 for fin, fkey, ffactor, fpop in keys:
                     b.variant(p, fin, f"AN{-size}-{akey}{hkey}-{fkey}",
                               price95(_FITTING_BASE[size] * afactor * factor * ffactor),
-                              20 + 12 * -size, fpop)
+                              20 + 12 * -size, weight=fpop)
     for name, hkey, factor, pop in _HOSES:
         for size in SIZES:
             p = b.product(f"AN {size} {name}", "Hose", "Hot Rod AN",
                           f"AN{-size}, hose, {'PTFE' if 'PTFE' in name else 'braided'}",
-                          "Length", SIZE_POPULARITY[size] * pop)
+                          "Length", weight=SIZE_POPULARITY[size] * pop)
             for feet, fpop in ((3, 0.5), (6, 1.0), (10, 0.7), (20, 0.35)):
                 b.variant(p, f"{feet} ft", f"HOSE-AN{-size}-{hkey}-{feet:02d}FT",
                           price95(_HOSE_PER_FT[size] * factor * feet * (1 - feet / 80) + 4),
-                          60 * feet, fpop)
+                          60 * feet, weight=fpop)
     for name, akey, factor, pop in _ADAPTERS:
         for size in SIZES:
             p = b.product(f"AN {size} {name}", "Adapters", "Hot Rod AN",
-                          f"AN{-size}, adapter", "Finish", SIZE_POPULARITY[size] * pop)
+                          f"AN{-size}, adapter", "Finish", weight=SIZE_POPULARITY[size] * pop)
             for fin, fkey, ffactor, fpop in _FINISHES[:2]:
                 b.variant(p, fin, f"AN{-size}-{akey}-{fkey}",
-                          price95(_FITTING_BASE[size] * factor * ffactor), 15 + 8 * -size, fpop)
+                          price95(_FITTING_BASE[size] * factor * ffactor), 15 + 8 * -size,
+                          weight=fpop)
     for i, (name, list_price) in enumerate(_PUMPS):
         p = b.product(name, "Fuel Pumps", "Velocity Fuel Systems", "fuel pump",
-                      "Ports", 0.9 if list_price < 300 else 0.5)
+                      "Ports", weight=0.9 if list_price < 300 else 0.5)
         ports = (("-8 ORB", "8"), ("-10 ORB", "10")) if i < 7 else (("Default Title", "STD"),)
         for title, key in ports:
-            b.variant(p, title, f"FP-{i + 1:02d}-{key}", price95(list_price + (10 if key == "10" else 0)),
-                      1_400, 1.0 if key != "10" else 0.6)
+            b.variant(p, title, f"FP-{i + 1:02d}-{key}",
+                      price95(list_price + (10 if key == "10" else 0)),
+                      1_400, weight=1.0 if key != "10" else 0.6)
     for i, (name, list_price) in enumerate(_REGULATORS):
         p = b.product(name, "Fuel Pressure Regulators", "Velocity Fuel Systems", "regulator",
-                      "Finish", 1.0)
+                      "Finish", weight=1.0)
         for fin, fkey, ffactor, fpop in _FINISHES:
-            b.variant(p, fin, f"FPR-{i + 1:02d}-{fkey}", price95(list_price * ffactor), 600, fpop)
+            b.variant(p, fin, f"FPR-{i + 1:02d}-{fkey}", price95(list_price * ffactor), 600,
+                      weight=fpop)
     for size in (-6, -8, -10, -12):
         p = b.product(f"AN {size} Inline Fuel Filter", "Fuel Filters", "Hot Rod AN",
-                      f"AN{-size}, fuel filter", "Element", SIZE_POPULARITY[size] * 1.5)
-        for title, key, list_price in (("10 Micron Paper", "10P", 44), ("40 Micron Stainless", "40S", 54),
-                                  ("100 Micron Stainless", "100S", 54),
-                                  ("10 Micron Stainless E85", "10E", 69)):
+                      f"AN{-size}, fuel filter", "Element", weight=SIZE_POPULARITY[size] * 1.5)
+        for title, key, list_price in (("10 Micron Paper", "10P", 44),
+                                       ("40 Micron Stainless", "40S", 54),
+                                       ("100 Micron Stainless", "100S", 54),
+                                       ("10 Micron Stainless E85", "10E", 69)):
             b.variant(p, title, f"FF-AN{-size}-{key}", price95(list_price + 5 * -size / 2), 350)
     for micron, list_price in ((10, 19), (40, 24), (100, 24)):
         p = b.product(f"Replacement Filter Element {micron} Micron", "Fuel Filters",
-                      "Hot Rod AN", "fuel filter, element", "Length", 0.6)
+                      "Hot Rod AN", "fuel filter, element", "Length", weight=0.6)
         for title, key in (("Short", "S"), ("Long", "L")):
-            b.variant(p, title, f"FE-{micron}-{key}", price95(list_price + (6 if key == "L" else 0)), 90)
+            b.variant(p, title, f"FE-{micron}-{key}",
+                      price95(list_price + (6 if key == "L" else 0)), 90)
     for i, (name, list_price) in enumerate(_KITS):
-        p = b.product(name, "Kits", "Hot Rod AN", "kit", "Size", 0.8)
+        p = b.product(name, "Kits", "Hot Rod AN", "kit", "Size", weight=0.8)
         sizes = (("-6", "6"), ("-8", "8")) if "Line Kit" in name or "System" in name else \
             (("Default Title", "STD"),)
         for title, key in sizes:
-            b.variant(p, title, f"KIT-{i + 1:02d}-{key}", price95(list_price * (1.12 if key == "8" else 1)),
-                      2_500)
+            b.variant(p, title, f"KIT-{i + 1:02d}-{key}",
+                      price95(list_price * (1.12 if key == "8" else 1)), 2_500)
     for i, (name, list_price) in enumerate(_TOOLS):
         p = b.product(name, "Tools & Accessories", "Garage Pro Tools", "tool, accessory",
-                      "Title", 0.9 if list_price < 40 else 0.4)
+                      "Title", weight=0.9 if list_price < 40 else 0.4)
         b.variant(p, "Default Title", f"TL-{i + 1:02d}", price95(list_price), 300)
     card = b.product("Hot Rod AN Gift Card", "Gift Card", "Hot Rod AN", "gift card",
-                     "Denominations", 0.0)
+                     "Denominations", weight=0.0)
     for amount in (25, 50, 100, 250):
         b.variant(card, f"${amount}", f"GIFT-{amount}", q2(amount), 0, gift_card=True)
     return b.products

@@ -19,17 +19,21 @@ import datetime as dt
 import itertools
 import random
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from storepulse.synth import catalog as cat
 from storepulse.synth import model as m
 from storepulse.synth import timeline as tl
 
+StepTarget: TypeAlias = m.Order | m.Customer | cat.Product | None
+"""What a step acts on: an order, a customer, a product, or None (checkouts, reprices, shop)."""
 
 
 class Simulation(Protocol):
-    """What an order's lifecycle reads and draws from the running simulation
-    (storepulse.synth.simulate.Simulation is the one implementation)."""
+    """What an order's lifecycle reads and draws from the running simulation.
+
+    storepulse.synth.simulate.Simulation is the one implementation.
+    """
 
     rng: random.Random
     products: list[cat.Product]
@@ -47,7 +51,7 @@ class Simulation(Protocol):
     def region(self) -> m.Region:
         """A ship-to region drawn by order share."""
 
-    def _push(self, ts: int, action: str, target: Any, topic: str) -> None:
+    def _push(self, ts: int, action: str, target: StepTarget, topic: str) -> None:
         """Schedule a later step of the simulation."""
 
 _H, _D = 3600, 86400
@@ -60,6 +64,7 @@ class Picker:
     """Weighted choice of a variant among the live products (gift cards apart)."""
 
     def __init__(self, products: list[cat.Product], now: int) -> None:
+        """Weigh the variants of the products live at `now` by category share and weight."""
         live = [p for p in products if not p.gift_card and p.created_ts <= now
                 and p.deleted_ts is None]
         per_type: dict[str, float] = {}
@@ -99,7 +104,8 @@ def _new_customer(sim: Simulation, ts: int) -> m.Customer:
     rng, n = sim.rng, sim.counters["customer"] + 1
     first, last = rng.choice(tl.FIRST_NAMES), rng.choice(tl.LAST_NAMES)
     email = f"{first}.{last}{n}@example.{rng.choice(('com', 'net', 'org'))}".lower()
-    phone = f"+1{rng.randint(201, 989)}555{rng.randint(100, 199):04d}" if rng.random() < 0.55 else None
+    phone = (f"+1{rng.randint(201, 989)}555{rng.randint(100, 199):04d}" if rng.random() < 0.55
+             else None)
     customer = m.Customer(sim.next_id("customer"), first, last, email, phone, sim.region(),
                           f"{rng.randint(10, 9999)} {rng.choice(tl.STREETS)}", ts, ts,
                           rng.random() < 0.45)
@@ -107,7 +113,8 @@ def _new_customer(sim: Simulation, ts: int) -> m.Customer:
     return customer
 
 
-def checkout(sim: Simulation, ts: int) -> tuple[list[Any], m.Order]:
+# One function on purpose: the random draws happen in this order, and the order fixes every store.
+def checkout(sim: Simulation, ts: int) -> tuple[list[Any], m.Order]:  # noqa: PLR0912, PLR0915
     """Place an order at `ts`: its customer events first, then the order (not yet emitted)."""
     rng, events = sim.rng, []
     test, customer, new = rng.random() < 0.01, None, False
@@ -128,8 +135,8 @@ def checkout(sim: Simulation, ts: int) -> tuple[list[Any], m.Order]:
             customer, new = _new_customer(sim, ts), True
             events.append(m.SimEvent(ts, "customers/create", customer))
             if rng.random() < 0.08 and ts + _D <= sim.as_of_ts:
-                sim._push(min(sim.as_of_ts, ts + rng.randint(_D, 120 * _D)), "customer_update",
-                          customer, "customers/update")
+                sim._push(min(sim.as_of_ts, ts + rng.randint(_D, 120 * _D)),  # noqa: SLF001 - in the protocol
+                          "customer_update", customer, "customers/update")
         email = customer.email
     region = customer.region if customer else sim.region()
     lines = [_line(sim, v, q) for v, q in basket(rng, sim.picker)]
@@ -138,13 +145,13 @@ def checkout(sim: Simulation, ts: int) -> tuple[list[Any], m.Order]:
         lines.append(_line(sim, rng.choice(card.variants), 1))
     subtotal = sum((li.total for li in lines if not li.gift_card), cat.ZERO)
     day = dt.datetime.fromtimestamp(ts, tl.TZ).date()
-    discount = None if test else tl.discount_for(day, rng.random(), subtotal, new)
+    discount = None if test else tl.discount_for(day, rng.random(), subtotal, new_customer=new)
     referring, landing, source = "", "", "web"
     if rng.random() < 0.03:
         source = "shopify_draft_order"
     else:
         roll, acc = rng.random(), 0.0
-        for referring, landing, share in tl.TRAFFIC:
+        for referring, landing, share in tl.TRAFFIC:  # noqa: B007 - the one it stops at
             acc += share
             if roll < acc:
                 break
@@ -181,7 +188,8 @@ def plan(sim: Simulation, order: m.Order, t0: int) -> list[tuple[int, str, str]]
     """The order's later steps: (time, action, topic), strictly increasing in time."""
     steps = _steps(sim, order, t0)
     steps.sort()
-    assert all(a[0] < b[0] for a, b in itertools.pairwise(steps)), steps
+    if not all(a[0] < b[0] for a, b in itertools.pairwise(steps)):
+        raise AssertionError(f"steps of order {order.id} share a time: {steps}")
     return steps
 
 
@@ -200,7 +208,7 @@ def _steps(sim: Simulation, order: m.Order, t0: int) -> list[tuple[int, str, str
     if order.financial_status == "authorized":
         if rng.random() < 0.30:
             tv = t0 + rng.randint(2 * _H, 72 * _H)
-            return steps + [(tv, "void", "orders/cancelled"), (tv + 1, "emit", "orders/updated")]
+            return [*steps, (tv, "void", "orders/cancelled"), (tv + 1, "emit", "orders/updated")]
         paid = t0 + rng.randint(_H, 36 * _H)
         steps += [(paid, "capture", "orders/paid"), (paid + 1, "emit", "orders/updated")]
     if rng.random() < 0.018:
@@ -224,7 +232,9 @@ def _steps(sim: Simulation, order: m.Order, t0: int) -> list[tuple[int, str, str
     return steps
 
 
-def apply(sim: Simulation, order: m.Order, ts: int, action: str) -> Any:
+def apply(  # noqa: PLR0911 - one return per kind of step
+        sim: Simulation, order: m.Order, ts: int, action: str,
+) -> m.Order | m.OrderEdit | m.Refund | None:
     """Apply one step to the order; return the object its webhook carries (None: no webhook)."""
     rng = sim.rng
     open_lines = [li for li in order.lines if not li.gift_card and li.refunded < li.quantity]
@@ -266,7 +276,7 @@ def apply(sim: Simulation, order: m.Order, ts: int, action: str) -> Any:
     return order
 
 
-def _edit(sim: Simulation, order: m.Order, ts: int) -> Any:
+def _edit(sim: Simulation, order: m.Order, ts: int) -> m.OrderEdit:
     rng = sim.rng
     edit = m.OrderEdit(sim.next_id("order_edit"), ts, order)
     plain = [li for li in order.lines if not li.gift_card and li.discount == 0]

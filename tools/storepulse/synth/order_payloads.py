@@ -8,7 +8,7 @@ the product still exists (line items' `product_exists`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,7 @@ from storepulse.synth.payloads import (
 )
 
 
-def _sum(values: Any) -> Decimal:
+def _sum(values: Iterable[Decimal]) -> Decimal:
     return sum(values, cat.ZERO)
 
 
@@ -77,7 +77,8 @@ def order(o: m.Order, exists: Callable[[int], bool]) -> dict[str, Any]:
         "contact_email": o.email, "created_at": iso(o.created_ts), "currency": CURRENCY,
         "current_subtotal_price": money(cur_subtotal),
         "current_subtotal_price_set": money_set(cur_subtotal),
-        "current_total_discounts": money(cur_disc), "current_total_discounts_set": money_set(cur_disc),
+        "current_total_discounts": money(cur_disc),
+        "current_total_discounts_set": money_set(cur_disc),
         "current_total_duties_set": None, "current_total_price": money(cur_total),
         "current_total_price_set": money_set(cur_total), "current_total_tax": money(cur_tax),
         "current_total_tax_set": money_set(cur_tax), "customer_locale": "en",
@@ -86,7 +87,8 @@ def order(o: m.Order, exists: Callable[[int], bool]) -> dict[str, Any]:
         "landing_site": o.landing_site or None, "location_id": None, "name": o.name,
         "note": None, "note_attributes": [], "number": o.number - 1000,
         "order_number": o.number,
-        "order_status_url": f"https://{SHOP_DOMAIN}/{SHOP_ID}/orders/{token('s', o.id)[:32]}/authenticate",
+        "order_status_url":
+            f"https://{SHOP_DOMAIN}/{SHOP_ID}/orders/{token('s', o.id)[:32]}/authenticate",
         "original_total_duties_set": None, "payment_gateway_names": [o.gateway],
         "phone": None, "presentment_currency": CURRENCY, "processed_at": iso(o.created_ts),
         "reference": None, "referring_site": o.referring_site or None,
@@ -98,7 +100,8 @@ def order(o: m.Order, exists: Callable[[int], bool]) -> dict[str, Any]:
         "total_line_items_price": money(items),
         "total_line_items_price_set": money_set(items),
         "total_outstanding": money(outstanding), "total_price": money(total),
-        "total_price_set": money_set(total), "total_shipping_price_set": money_set(o.shipping_price),
+        "total_price_set": money_set(total),
+        "total_shipping_price_set": money_set(o.shipping_price),
         "total_tax": money(tax), "total_tax_set": money_set(tax),
         "total_tip_received": "0.00", "total_weight": sum(li.grams * li.quantity for li in o.lines),
         "updated_at": iso(o.updated_ts), "user_id": None,
@@ -106,7 +109,8 @@ def order(o: m.Order, exists: Callable[[int], bool]) -> dict[str, Any]:
         "customer": customer(o.customer, full=False) if o.customer else None,
         "discount_applications": apps,
         "fulfillments": _fulfillments(o),
-        "line_items": [line_item(li, o, exists(li.product_id)) for li in o.lines],
+        "line_items": [line_item(li, o, product_exists=exists(li.product_id))
+                       for li in o.lines],
         "payment_terms": None,
         "refunds": [refund(r, o, exists) for r in o.refunds],
         "shipping_address": shipping_address,
@@ -114,7 +118,8 @@ def order(o: m.Order, exists: Callable[[int], bool]) -> dict[str, Any]:
             "id": o.id + 3, "carrier_identifier": None, "code": o.shipping_title,
             "discounted_price": money(o.shipping_price),
             "discounted_price_set": money_set(o.shipping_price), "is_removed": False,
-            "phone": None, "price": money(o.shipping_price), "price_set": money_set(o.shipping_price),
+            "phone": None, "price": money(o.shipping_price),
+            "price_set": money_set(o.shipping_price),
             "requested_fulfillment_service_id": None, "source": "shopify",
             "title": o.shipping_title, "tax_lines": _ship_tax(o), "discount_allocations": []}],
     }
@@ -132,7 +137,8 @@ def _fulfillments(o: m.Order) -> list[dict[str, Any]]:
     if o.fulfillment_id is None or o.fulfilled_ts is None:
         return []
     ups = o.id % 3 != 0
-    number = ("1Z" + token("trk", o.id)[:16].upper()) if ups else str(int(token("t", o.id)[:14], 16))
+    number = (("1Z" + token("trk", o.id)[:16].upper()) if ups
+              else str(int(token("t", o.id)[:14], 16)))
     url = (f"https://www.ups.com/WebTracking?tracknum={number}" if ups
            else f"https://tools.usps.com/go/TrackConfirmAction?tLabels={number}")
     return [{"id": o.fulfillment_id, "admin_graphql_api_id": gid("Fulfillment", o.fulfillment_id),
@@ -162,7 +168,8 @@ def refund(r: m.Refund, o: m.Order, exists: Callable[[int], bool]) -> dict[str, 
             "tax_amount": money(a.tax_amount), "tax_amount_set": money_set(a.tax_amount)}
             for a in r.adjustments],
         "transactions": [{
-            "id": r.transaction_id, "admin_graphql_api_id": gid("OrderTransaction", r.transaction_id),
+            "id": r.transaction_id,
+            "admin_graphql_api_id": gid("OrderTransaction", r.transaction_id),
             "amount": money(r.amount), "authorization": None, "created_at": when,
             "currency": CURRENCY, "device_id": None, "error_code": None, "gateway": o.gateway,
             "kind": "refund", "location_id": None, "message": "Refunded", "order_id": o.id,
@@ -175,7 +182,8 @@ def refund(r: m.Refund, o: m.Order, exists: Callable[[int], bool]) -> dict[str, 
             "restock_type": rl.restock_type, "subtotal": money(rl.subtotal),
             "subtotal_set": money_set(rl.subtotal), "total_tax": money(rl.total_tax),
             "total_tax_set": money_set(rl.total_tax),
-            "line_item": line_item(rl.line, o, exists(rl.line.product_id))} for rl in r.lines],
+            "line_item": line_item(rl.line, o, product_exists=exists(rl.line.product_id)),
+        } for rl in r.lines],
         "duties": [], "additional_fees": [],
     }
 
@@ -196,7 +204,8 @@ def shop(state: dict[str, Any], created_ts: int) -> dict[str, Any]:
     """The shop resource; `state["changes"]` says how many shop/update edits happened."""
     k = int(state.get("changes", 0))
     plan = ("Shopify", "basic") if k < 2 else ("Advanced", "advanced")
-    return {"id": SHOP_ID, "name": "Hot Rod AN", "email": f"owner{'+' + str(k) if k else ''}@hotrodan.example",
+    return {"id": SHOP_ID, "name": "Hot Rod AN",
+            "email": f"owner{'+' + str(k) if k else ''}@hotrodan.example",
             "domain": "www.hotrodan.example", "province": "California", "country": "US",
             "address1": "1200 Foundry St", "zip": "92831", "city": "Fullerton", "source": None,
             "phone": f"+1714555{100 + k:04d}", "latitude": 33.87, "longitude": -117.92,
@@ -226,7 +235,8 @@ def compliance(topic: str, c: m.Customer | None, order_ids: list[int],
     body: dict[str, Any] = {"shop_id": SHOP_ID, "shop_domain": SHOP_DOMAIN}
     if topic == "shop/redact":
         return body
-    assert c is not None
+    if c is None:
+        raise ValueError(f"{topic} needs a customer")
     body["customer"] = {"id": c.id, "email": c.email, "phone": c.phone}
     if topic == "customers/redact":
         body["orders_to_redact"] = order_ids

@@ -52,7 +52,7 @@ def gid(kind: str, rid: int) -> str:
 
 def token(*parts: object) -> str:
     """A stable hex token derived from ids (no randomness)."""
-    return hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()
+    return hashlib.sha1(":".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
 
 
 def variant(v: cat.Variant, p: cat.Product) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def _tax_lines(amount: Decimal, region: m.Region) -> list[dict[str, Any]]:
              "rate": float(region.tax_rate), "title": region.tax_title}]
 
 
-def line_item(li: m.LineItem, o: m.Order, product_exists: bool) -> dict[str, Any]:
+def line_item(li: m.LineItem, o: m.Order, *, product_exists: bool) -> dict[str, Any]:
     """An order line with its tax lines and discount allocations."""
     done = o.fulfillment_status == "fulfilled"
     left = li.quantity - li.refunded

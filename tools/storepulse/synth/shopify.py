@@ -82,6 +82,7 @@ class HotRodAN:
     def __init__(self, scale: str | Scale | tuple[float, float | int | str] = "default",
                  seed: int = 7, *,
                  progress: bool | None = None, refund_discrepancy_rate: float = 0.0) -> None:
+        """The store at `scale` (see `Scale.of`) from `seed`; nothing is simulated yet."""
         self.scale, self.seed = Scale.of(scale), seed
         self.discrepancy_rate = refund_discrepancy_rate
         expected = self.scale.days * float(self.scale.annual_revenue) / 365 / 150
@@ -93,19 +94,22 @@ class HotRodAN:
             "first_day": self.scale.start_date, "last_day": self.scale.end_date}
         self._quiet: tuple[Truth, Simulation, dict[int, list[int]]] | None = None
 
-    def _sim(self, progress: bool = False) -> Simulation:
+    def _sim(self, *, progress: bool = False) -> Simulation:
         return Simulation(self.scale, self.seed, progress=progress,
                           refund_discrepancy_rate=self.discrepancy_rate)
 
     def _payload(self, sim: Simulation, e: SimEvent) -> dict[str, Any]:
-        exists = lambda pid: sim.product_by_id[pid].deleted_ts is None
+        def exists(pid: int) -> bool:
+            return sim.product_by_id[pid].deleted_ts is None
+
         t, obj = e.topic, e.obj
-        if t == "orders/delete" or t == "products/delete":
+        if t in {"orders/delete", "products/delete"}:
             return {"id": obj.id}
         if t.startswith("orders/"):
             return op.order_edit(obj) if t == "orders/edited" else op.order(obj, exists)
         if t == "refunds/create":
-            assert e.order is not None
+            if e.order is None:
+                raise AssertionError("a refunds/create event carries no order")
             return op.refund(obj, e.order, exists)
         if t.startswith("customers/"):
             return pl.customer(obj)
@@ -115,7 +119,7 @@ class HotRodAN:
 
     def _canonical(self) -> Iterator[tuple[Delivery, int | None, int | None]]:
         """(delivery, next version time of the same order, order id) in true order."""
-        sim, secret = self._sim(self.progress), self.shop["secret"]
+        sim, secret = self._sim(progress=self.progress), self.shop["secret"]
         n = 0
         for e in sim.run():
             if not e.topic:
@@ -175,7 +179,7 @@ class HotRodAN:
 
     def _quiet_pass(self) -> tuple[Truth, Simulation, dict[int, list[int]]]:
         if self._quiet is None:
-            sim = self._sim(self.progress)
+            sim = self._sim(progress=self.progress)
             truth = Truth(TZ, self.scale.start_date, self.scale.end_date, self.scale.as_of)
             orders_of: dict[int, list[int]] = {}
             for e in sim.run():
@@ -195,17 +199,23 @@ class HotRodAN:
         return list(self._quiet_pass()[1].customers)
 
     def backfill_resources(self, batch_size: int = 250) -> Iterator[list[dict[str, Any]]]:
-        """Admin API pages of {"kind", "resource"}: products, inventory_items, customers,
-        then orders (final state, refunds[] included; deleted ones absent), one kind a page.
-        Unit costs exist only here (kind "inventory_item"): no webhook carries them."""
+        """Admin API pages of {"kind", "resource"}, one kind a page.
+
+        Products, inventory_items, customers, then orders (final state, refunds[] included;
+        deleted ones absent). Unit costs exist only here (kind "inventory_item"): no webhook
+        carries them.
+        """
         _, final, _ = self._quiet_pass()
         live = [p for p in final.products if p.deleted_ts is None]
         yield from _pages("product", (pl.product(p) for p in live), batch_size)
         yield from _pages("inventory_item", (pl.inventory_item(v, p) for p in live
                                              for v in p.variants), batch_size)
         yield from _pages("customer", (pl.customer(c) for c in final.customers), batch_size)
-        sim = self._sim(self.progress)
-        exists = lambda pid: final.product_by_id[pid].deleted_ts is None
+        sim = self._sim(progress=self.progress)
+
+        def exists(pid: int) -> bool:
+            return final.product_by_id[pid].deleted_ts is None
+
         orders = (op.order(e.obj, exists) for e in sim.run() if not e.topic and not e.obj.deleted)
         yield from _pages("order", orders, batch_size)
 

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from storepulse.synth import catalog as cat
 from storepulse.synth import lifecycle as lc
@@ -54,6 +54,7 @@ class Simulation:
 
     def __init__(self, scale: tl.Scale, seed: int, *, progress: bool = False,
                  refund_discrepancy_rate: float = 0.0) -> None:
+        """Set up the catalog, its planned changes and the order rate; nothing runs yet."""
         self.scale, self.seed, self.progress = scale, seed, progress
         self.discrepancy_rate = refund_discrepancy_rate
         self.rng = random.Random(seed)
@@ -64,7 +65,7 @@ class Simulation:
         self.customers: list[m.Customer] = []
         self.counters = dict.fromkeys(_IDS, 0)
         self.number = 1000
-        self.heap: list[tuple[int, int, str, Any, str]] = []
+        self.heap: list[tuple[int, int, str, lc.StepTarget, str]] = []
         self.seq = itertools.count()
         self.regions = [r for r, _ in tl.REGIONS]
         self.region_cum = list(itertools.accumulate(w for _, w in tl.REGIONS))
@@ -82,7 +83,8 @@ class Simulation:
         base, step = _IDS[kind]
         return base + self.counters[kind] * step
 
-    def _push(self, ts: int, action: str, target: Any, topic: str) -> None:
+    def _push(self, ts: int, action: str, target: lc.StepTarget, topic: str) -> None:
+        """Schedule a step at `ts`; steps at the same time keep the order they were pushed in."""
         heapq.heappush(self.heap, (ts, next(self.seq), action, target, topic))
 
     def _plan_catalog(self) -> None:
@@ -136,7 +138,7 @@ class Simulation:
 
     # -- one step -------------------------------------------------------------------------
 
-    def _handle(self, ts: int, action: str, target: Any, topic: str) -> list[m.SimEvent]:
+    def _handle(self, ts: int, action: str, target: lc.StepTarget, topic: str) -> list[m.SimEvent]:
         if action == "order":
             return self._checkout(ts)
         if not isinstance(target, m.Order):
@@ -154,17 +156,19 @@ class Simulation:
     def _next_version(order: m.Order) -> int | None:
         return next((t for t, topic in order.upcoming if topic in VERSION_TOPICS), None)
 
-    def _catalog_step(self, ts: int, action: str, target: Any, topic: str) -> list[m.SimEvent]:
+    def _catalog_step(self, ts: int, action: str, target: lc.StepTarget,
+                      topic: str) -> list[m.SimEvent]:
         rng = self.rng
         if action == "customer_update":
-            customer: m.Customer = target
+            customer = cast(m.Customer, target)
             roll = rng.random()
             if roll < 0.6:
                 customer.accepts_marketing = not customer.accepts_marketing
             elif roll < 0.8:
                 customer.tags.append(rng.choice(("vip", "racer", "shop account", "wholesale")))
             else:
-                customer.phone = customer.phone or f"+1{rng.randint(201, 989)}555{rng.randint(100, 199):04d}"
+                customer.phone = (customer.phone
+                                  or f"+1{rng.randint(201, 989)}555{rng.randint(100, 199):04d}")
             customer.updated_ts = ts
             return [m.SimEvent(ts, topic, customer)]
         if action == "shop":
@@ -178,7 +182,7 @@ class Simulation:
                 v.price = cat.price95(v.price * Decimal(str(round(factor, 4))))
             product.updated_ts = ts
             return [m.SimEvent(ts, topic, product)]
-        product = target
+        product = cast(cat.Product, target)
         product.updated_ts = ts
         if action == "discontinue":
             product.deleted_ts = ts

@@ -104,7 +104,8 @@ def black_friday(year: int) -> dt.date:
     return thanksgiving(year) + dt.timedelta(days=1)
 
 
-def discount_for(day: dt.date, roll: float, subtotal: Decimal, new_customer: bool) -> Discount | None:
+def discount_for(day: dt.date, roll: float, subtotal: Decimal, *,
+                 new_customer: bool) -> Discount | None:
     """The code an order uses, if any (one code per order)."""
     offset = (day - thanksgiving(day.year)).days
     if 0 <= offset <= 4:
@@ -115,7 +116,7 @@ def discount_for(day: dt.date, roll: float, subtotal: Decimal, new_customer: boo
         return SUMMER15
     if new_customer and 0.90 <= roll < 0.97:
         return WELCOME10
-    if subtotal >= 150 and 0.97 <= roll:
+    if subtotal >= 150 and roll >= 0.97:
         return BIGBLOCK20
     return None
 
@@ -127,36 +128,36 @@ WELCOME10 = Discount("WELCOME10", "percentage", Decimal(10))
 BIGBLOCK20 = Discount("BIGBLOCK20", "fixed_amount", Decimal(20))
 
 
-def _r(code: str, name: str, city: str, zip_: str, rate: str, ships: bool) -> Region:
+def _r(code: str, name: str, city: str, zip_: str, rate: str, *, ships: bool) -> Region:
     return Region(code, name, city, zip_, Decimal(rate),
                   f"{name} Sales Tax" if rate != "0" else "", ships)
 
 
 REGIONS = (
-    (_r("CA", "California", "Los Angeles", "90012", "0.095", False), 0.10),
-    (_r("CA", "California", "San Diego", "92101", "0.0775", False), 0.05),
-    (_r("CA", "California", "Sacramento", "95814", "0.0875", False), 0.04),
-    (_r("CA", "California", "Bakersfield", "93301", "0.0825", False), 0.03),
-    (_r("TX", "Texas", "Houston", "77002", "0.0825", True), 0.07),
-    (_r("TX", "Texas", "Fort Worth", "76102", "0.0825", True), 0.04),
-    (_r("FL", "Florida", "Tampa", "33602", "0.075", False), 0.06),
-    (_r("AZ", "Arizona", "Phoenix", "85004", "0.086", False), 0.05),
-    (_r("NV", "Nevada", "Las Vegas", "89101", "0.08375", False), 0.03),
-    (_r("OR", "Oregon", "Portland", "97204", "0", False), 0.03),
-    (_r("WA", "Washington", "Spokane", "99201", "0.09", True), 0.04),
-    (_r("NY", "New York", "Buffalo", "14202", "0.0875", True), 0.04),
-    (_r("PA", "Pennsylvania", "Pittsburgh", "15222", "0.07", True), 0.04),
-    (_r("OH", "Ohio", "Columbus", "43215", "0.0775", True), 0.04),
-    (_r("MI", "Michigan", "Detroit", "48226", "0.06", True), 0.05),
-    (_r("GA", "Georgia", "Atlanta", "30303", "0.089", True), 0.03),
-    (_r("NC", "North Carolina", "Charlotte", "28202", "0.0725", True), 0.04),
-    (_r("IL", "Illinois", "Rockford", "61101", "0.0825", False), 0.03),
-    (_r("CO", "Colorado", "Grand Junction", "81501", "0.0737", False), 0.03),
-    (_r("TN", "Tennessee", "Knoxville", "37902", "0.0925", True), 0.03),
-    (_r("IN", "Indiana", "Indianapolis", "46204", "0.07", True), 0.03),
-    (_r("MT", "Montana", "Billings", "59101", "0", False), 0.01),
-    (_r("MO", "Missouri", "Springfield", "65806", "0", False), 0.03),
-    (_r("UT", "Utah", "Ogden", "84401", "0", False), 0.02),
+    (_r("CA", "California", "Los Angeles", "90012", "0.095", ships=False), 0.10),
+    (_r("CA", "California", "San Diego", "92101", "0.0775", ships=False), 0.05),
+    (_r("CA", "California", "Sacramento", "95814", "0.0875", ships=False), 0.04),
+    (_r("CA", "California", "Bakersfield", "93301", "0.0825", ships=False), 0.03),
+    (_r("TX", "Texas", "Houston", "77002", "0.0825", ships=True), 0.07),
+    (_r("TX", "Texas", "Fort Worth", "76102", "0.0825", ships=True), 0.04),
+    (_r("FL", "Florida", "Tampa", "33602", "0.075", ships=False), 0.06),
+    (_r("AZ", "Arizona", "Phoenix", "85004", "0.086", ships=False), 0.05),
+    (_r("NV", "Nevada", "Las Vegas", "89101", "0.08375", ships=False), 0.03),
+    (_r("OR", "Oregon", "Portland", "97204", "0", ships=False), 0.03),
+    (_r("WA", "Washington", "Spokane", "99201", "0.09", ships=True), 0.04),
+    (_r("NY", "New York", "Buffalo", "14202", "0.0875", ships=True), 0.04),
+    (_r("PA", "Pennsylvania", "Pittsburgh", "15222", "0.07", ships=True), 0.04),
+    (_r("OH", "Ohio", "Columbus", "43215", "0.0775", ships=True), 0.04),
+    (_r("MI", "Michigan", "Detroit", "48226", "0.06", ships=True), 0.05),
+    (_r("GA", "Georgia", "Atlanta", "30303", "0.089", ships=True), 0.03),
+    (_r("NC", "North Carolina", "Charlotte", "28202", "0.0725", ships=True), 0.04),
+    (_r("IL", "Illinois", "Rockford", "61101", "0.0825", ships=False), 0.03),
+    (_r("CO", "Colorado", "Grand Junction", "81501", "0.0737", ships=False), 0.03),
+    (_r("TN", "Tennessee", "Knoxville", "37902", "0.0925", ships=True), 0.03),
+    (_r("IN", "Indiana", "Indianapolis", "46204", "0.07", ships=True), 0.03),
+    (_r("MT", "Montana", "Billings", "59101", "0", ships=False), 0.01),
+    (_r("MO", "Missouri", "Springfield", "65806", "0", ships=False), 0.03),
+    (_r("UT", "Utah", "Ogden", "84401", "0", ships=False), 0.02),
 )
 """Ship-to regions and order shares; "0" = no nexus, no tax collected."""
 

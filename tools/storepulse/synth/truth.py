@@ -141,6 +141,7 @@ class Truth:
     """Accumulates final orders (`add`), then answers by day, hour, period and product."""
 
     def __init__(self, tz: ZoneInfo, start: dt.date, end: dt.date, as_of: dt.datetime) -> None:
+        """An empty truth for the shop-local days `start` to `end`, as of `as_of`."""
         self.tz, self.start, self.end, self.as_of = tz, start, end, as_of
         self._day: dict[dt.date, list[int]] = defaultdict(lambda: [0] * 9)
         self._hour: dict[tuple[dt.date, int], list[int]] = defaultdict(lambda: [0] * 5)
@@ -241,7 +242,7 @@ class Truth:
         acc: dict[int, list[int]] = defaultdict(lambda: [0] * 4)
         for (d, pid), v in self._prod.items():
             if start <= d <= end:
-                acc[pid] = [a + b for a, b in zip(acc[pid], v)]
+                acc[pid] = [a + b for a, b in zip(acc[pid], v, strict=True)]
         return {pid: ProductFigures(pid, self._titles[pid], _money(v[0]), _money(v[1]),
                                     _money(v[2]), v[3]) for pid, v in sorted(acc.items())}
 

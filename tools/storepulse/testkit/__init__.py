@@ -1,3 +1,5 @@
-"""The test kit: throwaway PostgreSQL servers, the migrated stack, the Supabase and PostgREST
-stand-ins, and seeding helpers. Tests, the demo and the benchmarks use it; production never does.
+"""The test kit: what tests, the demo and the benchmarks build on; production never does.
+
+Throwaway PostgreSQL servers, the migrated stack, the Supabase and PostgREST stand-ins, and
+seeding helpers.
 """

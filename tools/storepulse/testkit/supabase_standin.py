@@ -31,5 +31,5 @@ def prepare(url: str) -> bool:
     with psycopg.connect(url, autocommit=True) as conn:
         if is_supabase(conn):
             return False
-        conn.execute(standin_sql())  # type: ignore[arg-type]
+        conn.execute(standin_sql())
     return True
