@@ -79,6 +79,8 @@ $$;
 
 comment on function private.payload_replay_window(uuid) is 'How long a shop''s raw bodies are kept in full: its own replay window, else 90 days.';
 
+grant execute on function private.payload_replay_window(uuid) to authenticated, service_role;
+
 create function private.compact_inbound_payloads(p_as_of timestamptz, p_limit integer)
     returns table (events bigint, bytes bigint)
     language plpgsql
@@ -179,8 +181,8 @@ begin
             'with kept as (delete from %s returning *) '
             'insert into app.inbound_payload select * from kept', v_partition);
         get diagnostics v_kept = row_count;
-        execute pg_catalog.format('drop table %s', v_partition);
         partition := v_partition::text;
+        execute pg_catalog.format('drop table %s', v_partition);
         bytes := v_bytes;
         kept := v_kept;
         return next;
@@ -235,8 +237,8 @@ comment on function private.apply_payload_retention(timestamptz, integer) is 'Ap
 create procedure private.run_payload_retention(p_batch_size integer default 5000)
     language plpgsql
     security invoker
-    set search_path = ''
 as $$
+-- no SET clause (Postgres refuses COMMIT under one): every name here is qualified
 declare
     v_run bigint;
     v_as_of timestamptz := pg_catalog.now();

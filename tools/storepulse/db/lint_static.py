@@ -126,8 +126,26 @@ def _function_findings(stmt: ast.CreateFunctionStmt) -> Iterator[tuple[str, str]
         found = "no set search_path" if path is None else f"search_path = {', '.join(path)}"
         msg = f"security definer {what} must pin search_path to '' ({found}); {fix}"
         yield "definer-search-path", msg
-    elif path is None:
+    elif path is None and not (stmt.is_procedure and _commits(stmt)):
+        # a procedure that commits cannot have a SET clause (Postgres refuses transaction
+        # control under one): it must qualify every name instead
         yield "function-search-path", f"{what} has a mutable search_path (splinter 0011); {fix}"
+
+
+def _commits(stmt: ast.CreateFunctionStmt) -> bool:
+    """Whether a plpgsql routine's body runs COMMIT (or ROLLBACK) itself."""
+    opts = {o.defname: o.arg for o in stmt.options or ()}
+    body = opts.get("as")
+    source = body[0].sval if isinstance(body, tuple) and body else ""
+    if getattr(opts.get("language"), "sval", "") != "plpgsql" or not source:
+        return False
+    kind = "procedure" if stmt.is_procedure else "function"
+    try:
+        tree = pglast.parse_plpgsql(f"create {kind} x() language plpgsql as $lint$\n{source}\n$lint$")
+    except ParseError:
+        return False
+    text = repr(tree)
+    return "PLpgSQL_stmt_commit" in text or "PLpgSQL_stmt_rollback" in text
 
 
 class _Calls(Visitor):

@@ -165,6 +165,7 @@ fn as (
         p.proacl,
         p.proowner,
         p.prokind,
+        p.prosrc,
         format('%I.%I(%s)', n.nspname, p.proname, (
             select string_agg(format_type(a.oid, null), ',' order by a.ord)
             from unnest(p.proargtypes::oid[]) with ordinality as a (oid, ord)
@@ -399,6 +400,8 @@ finding (name, object, detail) as (
         and not exists (
             select from unnest(f.proconfig) as c where c like 'search\_path=%'
         )
+        -- a procedure that commits cannot carry a SET clause; it qualifies every name
+        and not (f.prokind = 'p' and f.prosrc ~* '\m(commit|rollback)\M\s*;')
 
     union all
     -- 0013: an API-reachable table without row-level security.
