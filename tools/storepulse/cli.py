@@ -22,6 +22,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo.run(keep=args.keep, days=args.days)
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Check DATABASE_URL and its database, then run yoyo (apply by default)."""
+    from storepulse.db import preflight  # noqa: PLC0415
+
+    return preflight.run(args.yoyo_args, database=args.database,
+                         without_pg_cron=args.without_pg_cron, check_only=args.check)
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     """Run the static lint over the SQL files, and the database lint if a URL is given."""
     from storepulse.db import lint_static  # noqa: PLC0415
@@ -109,6 +117,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=92,
                    help="days of Hot Rod AN to generate and ingest (default: a season, 92)")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser(
+        "migrate", help="check DATABASE_URL and its database, then run yoyo (default: apply)",
+        description="Check that DATABASE_URL is set, is a postgresql:// URL yoyo can read "
+                    "(no placeholder, not the transaction pooler) and connects, and for "
+                    "apply that the database is Supabase's with pg_cron enabled; then run "
+                    "`yoyo COMMAND ARGS` with this clone's yoyo.ini, from any folder.")
+    p.add_argument("--database", metavar="URL",
+                   help="the URL to use instead of $DATABASE_URL")
+    p.add_argument("--without-pg-cron", action="store_true",
+                   help="apply even though pg_cron is not enabled (the jobs are not scheduled)")
+    p.add_argument("--check", action="store_true", help="only check; run no yoyo command")
+    p.add_argument("yoyo_args", nargs=argparse.REMAINDER, metavar="COMMAND ARGS",
+                   help="a yoyo command and its arguments: apply (default), list, "
+                        "rollback --revision <id>, break-lock, ...")
+    p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("lint", help="lint the SQL files, and a database if --database is given")
     p.add_argument("--database", help="postgresql:// URL of a migrated database")
     p.set_defaults(func=cmd_lint)
