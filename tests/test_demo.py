@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from storepulse import cli
+
 EXPECTED = (
     "created; added mia@hotrodan.example",
     "backfilled the catalog first",
@@ -38,3 +40,20 @@ def test_demo_shows_the_shop_and_cleans_up(server: str) -> None:
         assert line in out.stdout, f"{line!r} missing from:\n{out.stdout}"
     assert f"{server} server ready" in out.stdout
     assert " 0 applied" not in out.stdout and "http " not in out.stdout
+
+
+@pytest.mark.parametrize(("days", "says"), [
+    ("0", "0 is out of range: give 1 to 1095 days"),
+    ("-3", "-3 is out of range"),
+    ("100000", "100000 is out of range"),
+    ("x", "'x' is not a whole number"),
+    ("1.5", "'1.5' is not a whole number"),
+])
+def test_demo_refuses_bad_days_before_starting(days: str, says: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """--days outside 1..1095 is refused by argparse (exit 2), before any server starts."""
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["demo", "--days", days])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --days: {says}" in err and "Traceback" not in err
