@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 from storepulse import cli
+from storepulse.demo import today_lines
 
 EXPECTED = (
     "created; added mia@hotrodan.example",
@@ -24,6 +27,8 @@ EXPECTED = (
     "operator otto approves           -> 200: recorded",
     "manager mia rejects              -> 409 23505: suggestion",
     "app.shop_member  INSERT  authenticated  /rpc/add_shop_member",
+    "  Today through 15:59, against the same hours of Wed Nov 18:",
+    "  Gross sales  ",
     "Cleaning up",
 )
 
@@ -57,3 +62,20 @@ def test_demo_refuses_bad_days_before_starting(days: str, says: str,
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert f"argument --days: {says}" in err and "Traceback" not in err
+
+
+def test_headline_shows_orders_gross_and_net_with_their_changes() -> None:
+    """A day with net sales -22 % and gross sales -70 % reads as both, not as a mild dip."""
+    today = {"through_hour": 15,
+             "so_far": {"orders": 3, "units": 4, "gross_sales": 300, "net_sales": 780,
+                        "total_sales": 800},
+             "same_weekday_last_week": {"orders": 10, "units": 12, "gross_sales": 1000,
+                                        "net_sales": 1000, "total_sales": 1100},
+             "delta": {"orders": {"change": -7, "percent": -70.0},
+                       "gross_sales": {"change": -700, "percent": -70.0},
+                       "net_sales": {"change": -220, "percent": -22.0}}}
+    text = "\n".join(today_lines(today, dt.date(2026, 11, 18)))
+    assert "against the same hours of Wed Nov 18" in text
+    assert re.search(r"Orders +3 +10 +-70\.0%", text), text
+    assert re.search(r"Gross sales +\$300\.00 +\$1,000\.00 +-70\.0%", text), text
+    assert re.search(r"Net sales +\$780\.00 +\$1,000\.00 +-22\.0%", text), text

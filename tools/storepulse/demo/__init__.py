@@ -172,9 +172,7 @@ def render_tile(t: dict[str, Any]) -> str:
     last_week = dt.date.fromisoformat(t["local_date"]) - dt.timedelta(days=7)
     lines = [f"  Sales Pulse: {shop['name']} ({shop['currency']}, {shop['iana_timezone']}), "
              f"{t['local_date']}",
-             f"  Today through {today['through_hour']}:59: {today['so_far']['orders']} orders, "
-             f"net sales {_usd(today['so_far']['net_sales'])} "
-             f"({_pct(today['delta'].get('net_sales'))} vs {last_week:%a %b %d})", ""]
+             *today_lines(today, last_week), ""]
     p7, p30 = t["periods"]["last_7_days"], t["periods"]["last_30_days"]
     lines.append(f"  {'':22}{'last 7 days':>14}{'change':>9}{'last 30 days':>15}{'change':>9}")
     for label, key, fmt in (("Orders", "orders", str), ("Units", "units", str),
@@ -201,6 +199,23 @@ def render_tile(t: dict[str, Any]) -> str:
               "join later)",
               f"  Freshness: last webhook received {fresh['last_event_received_at']}"]
     return "\n".join(lines)
+
+
+def today_lines(today: dict[str, Any], last_week: dt.date) -> list[str]:
+    """The headline: today's orders, gross and net sales against the same weekday last week.
+
+    Gross and net sales can move very differently (returns count on the refund's day), so
+    both are shown with their changes, not net sales alone.
+    """
+    now, then = today["so_far"], today["same_weekday_last_week"]
+    lines = [f"  Today through {today['through_hour']}:59, against the same hours of "
+             f"{last_week:%a %b %d}:",
+             f"  {'':22}{'today':>14}{f'{last_week:%a %b %d}':>15}{'change':>9}"]
+    for label, key, fmt in (("Orders", "orders", str), ("Gross sales", "gross_sales", _usd),
+                            ("Net sales", "net_sales", _usd)):
+        lines.append(f"  {label:22}{fmt(now[key]):>14}{fmt(then[key]):>15}"
+                     f"{_pct(today['delta'].get(key)):>9}")
+    return lines
 
 
 def _show_decisions(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID,
