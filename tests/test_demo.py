@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from storepulse import cli
-from storepulse.demo import today_lines
+from storepulse.demo import explain_outcomes, today_lines
 
 EXPECTED = (
     "created; added mia@hotrodan.example",
@@ -27,6 +27,8 @@ EXPECTED = (
     "operator otto approves           -> 200: recorded",
     "manager mia rejects              -> 409 23505: suggestion",
     "app.shop_member  INSERT  authenticated  /rpc/add_shop_member",
+    "2. Applied the Supabase stand-in (roles, auth schema, extensions), then yoyo",
+    "     duplicate  an event id delivered before",
     "  Today through 15:59, against the same hours of Wed Nov 18:",
     "  Gross sales  ",
     "Cleaning up",
@@ -79,3 +81,13 @@ def test_headline_shows_orders_gross_and_net_with_their_changes() -> None:
     assert re.search(r"Orders +3 +10 +-70\.0%", text), text
     assert re.search(r"Gross sales +\$300\.00 +\$1,000\.00 +-70\.0%", text), text
     assert re.search(r"Net sales +\$780\.00 +\$1,000\.00 +-22\.0%", text), text
+
+
+def test_outcomes_are_explained_one_line_each() -> None:
+    """Every outcome that occurred gets its meaning; `recorded` names its topics."""
+    text = explain_outcomes({"applied": 10, "stale": 2, "duplicate": 1, "recorded": 3},
+                            {"orders/edited": 2, "customers/redact": 1})
+    assert [line.split()[0] for line in text.splitlines() if line[5] != " "] == \
+        ["applied", "stale", "duplicate", "recorded"]
+    assert "here 2 orders/edited, 1 customers/redact" in text
+    assert "the next orders/updated" in text and "compliance topics" in text

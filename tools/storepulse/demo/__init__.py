@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
+import textwrap
 import time
 import uuid
 from decimal import Decimal
@@ -20,6 +21,19 @@ from storepulse.synth import HotRodAN, Scale, arrival_stats
 
 TEAM = (("manager", "mia@hotrodan.example"), ("operator", "otto@hotrodan.example"),
         ("viewer", "vera@hotrodan.example"))
+
+# What ingest_shopify_webhook's outcomes mean, one line each (README: Delivery semantics).
+OUTCOMES = {
+    "applied": "changed the model: a new order, refund, product or customer, a newer "
+               "version of one, or a deletion",
+    "stale": "a version as old as, or older than, the stored one (a retry or a late "
+             "arrival): landed raw, nothing overwritten",
+    "duplicate": "an event id delivered before (Shopify retries): absorbed, only counted",
+    "recorded": "stored without changing the model{here}: orders/edited bodies (the edited "
+                "order arrives as the next orders/updated) and the compliance topics (a data "
+                "request is answered, a redaction deletes personal data but no figure)",
+    "dead_lettered": "malformed: answered HTTP 400, kept in app.shopify_dead_letter for replay",
+}
 
 
 def _say(msg: str = "") -> None:
@@ -42,9 +56,11 @@ def run(*, keep: bool, days: int = 92) -> int:
     try:
         _say(f"   {stack.server.kind} server ready in {stack.ready_seconds:.2f} s")
         n = len(migrate.all_migrations())
-        _say(f"2. Applied the Supabase stand-in and {n} migrations in "
-             f"{stack.migrate_seconds:.2f} s (yoyo, from migrations/ policies/ functions/ "
-             "views/ cron/)")
+        first = ("Applied the Supabase stand-in (roles, auth schema, extensions), then "
+                 if stack.standin_applied else
+                 "The server is Supabase's own (no stand-in needed); ")
+        _say(f"2. {first}yoyo brought the database up to date: all {n} migrations from "
+             f"migrations/ policies/ functions/ views/ cron/, in {stack.migrate_seconds:.2f} s")
         with stack.connect(autocommit=True) as conn:
             shop, owner = _show(conn)
             _season(conn, shop, owner, days)
@@ -140,12 +156,33 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     took = time.monotonic() - t0
     _say(f"   done in {took:.1f} s ({len(deliveries) / took:.0f}/s): "
          + ", ".join(f"{v:,} {k}" for k, v in outcomes.most_common()))
+    _say(explain_outcomes(outcomes, _recorded_topics(conn, shop)))
     resp = postgrest_standin.rpc(conn, "sales_pulse", {"shop_id": str(shop),
                                                "as_of": store.shop["as_of"].isoformat()},
                          identity=postgrest_standin.user(owner), method="GET").raise_for_status()
     _say(f"\n10. GET /rpc/sales_pulse as the owner (Cache-Control: "
          f"{resp.headers.get('Cache-Control')}):\n")
     _say(render_tile(resp.body))
+
+
+def _recorded_topics(conn: psycopg.Connection, shop: uuid.UUID) -> dict[str, int]:
+    rows = conn.execute("select topic, count(*) from app.shopify_event where shop_id = %s "
+                        "and status = 'recorded' group by topic order by 2 desc, 1",
+                        (shop,)).fetchall()
+    return {topic: n for topic, n in rows}
+
+
+def explain_outcomes(outcomes: dict[str, int], recorded_topics: dict[str, int]) -> str:
+    """One line per outcome that occurred: what it means; `recorded` split by topic."""
+    width = max(len(k) for k in outcomes) if outcomes else 0
+    here = ", ".join(f"{n} {t}" for t, n in recorded_topics.items())
+    lines = []
+    for outcome in sorted(outcomes, key=lambda k: (list(OUTCOMES).index(k)
+                                                   if k in OUTCOMES else len(OUTCOMES), k)):
+        meaning = OUTCOMES.get(outcome, "").format(here=f" (here {here})" if here else "")
+        lines += textwrap.wrap(f"{outcome:{width}}  {meaning}", width=100,
+                               initial_indent="     ", subsequent_indent=" " * (7 + width))
+    return "\n".join(lines)
 
 
 def _usd(x: Any) -> str:
