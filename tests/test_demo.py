@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import queue
 import re
+import shlex
+import signal
 import subprocess
 import sys
+import threading
+import time
 
+import psycopg
 import pytest
 
 from storepulse import cli
-from storepulse.demo import explain_outcomes, today_lines
+from storepulse.db import migrate
+from storepulse.demo import explain_outcomes, migrated_line, today_lines
+from storepulse.testkit import postgrest_standin
 
 EXPECTED = (
     "created; added mia@hotrodan.example",
@@ -31,7 +40,8 @@ EXPECTED = (
     "     duplicate  an event id delivered before",
     "  Today through 15:59, against the same hours of Wed Nov 18:",
     "  Gross sales  ",
-    "Cleaning up",
+    "    .venv/bin/storepulse migrate        # the checks below, then .venv/bin/yoyo apply",
+    "Cleaning up. With --keep",
 )
 
 
@@ -91,3 +101,94 @@ def test_outcomes_are_explained_one_line_each() -> None:
         ["applied", "stale", "duplicate", "recorded"]
     assert "here 2 orders/edited, 1 customers/redact" in text
     assert "the next orders/updated" in text and "compliance topics" in text
+
+
+def test_stand_in_is_mentioned_only_where_applied() -> None:
+    """Against Supabase (no stand-in applied) step 2 does not claim to have applied it."""
+    assert "Applied the Supabase stand-in" in migrated_line(True, 36, 1.0)
+    line = migrated_line(False, 36, 1.0)
+    assert "stand-in" in line and "Applied the Supabase stand-in" not in line
+    assert "all 36 migrations" in line
+
+
+def _lines_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
+    """The demo's stdout up to the line containing `marker` (read on a thread)."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        if line is None:
+            raise AssertionError("the demo ended early:\n" + "\n".join(seen))
+        seen.append(line)
+        if marker in line:
+            return seen
+
+
+def test_demo_keep_prints_commands_that_work() -> None:
+    """With --keep, the printed psql, yoyo and migrate commands and the psql snippet work.
+
+    The snippet (role and claims set as PostgREST sets them) answers the same tile as
+    GET /rpc/sales_pulse through the PostgREST stand-in, and Ctrl-C removes the database.
+    """
+    env = {**os.environ, "STOREPULSE_SERVER": "native"}
+    env.pop("STOREPULSE_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "storepulse.cli", "demo", "--keep",
+                             "--days", "3"], env=env, cwd=migrate.ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        out = _lines_until(proc, "press Ctrl-C", timeout=180)
+        text = "\n".join(out)
+        start = next(i for i, line in enumerate(out) if line.startswith("Call the API in psql"))
+        snippet = "\n".join(line[4:] for line in out[start + 1:]
+                            if line.startswith("    "))
+        assert snippet.startswith("begin isolation level read committed read only;")
+        assert "set_config('role', 'authenticated', true)" in snippet
+        assert "set_config('request.jwt.claims', '{\"sub\": " in snippet
+        assert snippet.endswith("rollback;")
+        url = re.search(r"^    psql '([^']+)'$", text, re.M).group(1)
+
+        commands = [ln.strip() for ln in out if ln.startswith("    DATABASE_URL=")]
+        assert [c.split()[1] for c in commands] == [".venv/bin/yoyo", ".venv/bin/storepulse"]
+        for line in commands:  # as pasted into a shell in the clone
+            ran = subprocess.run(["bash", "-c", line], cwd=migrate.ROOT, env=os.environ,
+                                 capture_output=True, text=True, timeout=60, check=False)
+            assert ran.returncode == 0, ran.stderr
+            assert migrate.all_migrations()[-1].id in ran.stdout, line
+
+        psql = shlex.split(re.search(r"^    (\S+) '", text, re.M).group(1))
+        ran = subprocess.run([*psql, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url],
+                             input=snippet, capture_output=True, text=True, timeout=60,
+                             check=False)
+        assert ran.returncode == 0, ran.stderr
+        pasted = json.loads("\n".join(ran.stdout.splitlines()[1:]))
+
+        sub = re.search(r'"sub": "([0-9a-f-]+)"', snippet).group(1)
+        shop = re.search(r"shop_id => '([0-9a-f-]+)'", snippet).group(1)
+        as_of = re.search(r"as_of => '([^']+)'", snippet).group(1)
+        with psycopg.connect(url, autocommit=True) as conn:
+            via_postgrest = postgrest_standin.rpc(
+                conn, "sales_pulse", {"shop_id": shop, "as_of": as_of},
+                identity=postgrest_standin.user(sub), method="GET").raise_for_status().body
+        assert pasted == via_postgrest
+
+        readme = (migrate.ROOT / "README.md").read_text()
+        block = re.search(r"^(begin isolation level.*?^rollback;)$", readme, re.M | re.S)
+        generic = (snippet.replace(sub, "<user id>").replace(shop, "<shop id>")
+                   .replace("olive@hotrodan.example", "<email>")
+                   .replace(f", as_of => '{as_of}'", ""))
+        assert block is not None and block.group(1) == generic  # the README shows this snippet
+        assert pasted["shop"]["name"] == "Hot Rod AN" and pasted["today"]["so_far"]["orders"] > 0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=3).close()

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import shutil
 import signal
+import sys
 import textwrap
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from storepulse.db import migrate
+from storepulse.db.binaries import find_bindir
 from storepulse.testkit import postgrest_standin
 from storepulse.testkit import seed
 from storepulse.testkit.harness import build_stack
@@ -21,6 +28,7 @@ from storepulse.synth import HotRodAN, Scale, arrival_stats
 
 TEAM = (("manager", "mia@hotrodan.example"), ("operator", "otto@hotrodan.example"),
         ("viewer", "vera@hotrodan.example"))
+OWNER_EMAIL = "olive@hotrodan.example"
 
 # What ingest_shopify_webhook's outcomes mean, one line each (README: Delivery semantics).
 OUTCOMES = {
@@ -47,6 +55,108 @@ def _table(rows: list[dict], cols: list[str]) -> str:
     return "\n".join(["    " + head, "    " + "-" * len(head), *("    " + b for b in body)])
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _command(name: str) -> str:
+    """How to run one of the venv's commands: `.venv/bin/<name>` from the clone."""
+    path = Path(sys.prefix) / "bin" / name
+    try:
+        return str(path.relative_to(migrate.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _psql() -> str:
+    found = shutil.which("psql")
+    if found:
+        return "psql"
+    bindir = find_bindir()
+    if bindir is not None and (bindir / "psql").exists():
+        return str(bindir / "psql")
+    return "psql"  # not installed: apt-get install postgresql-client
+
+
+@dataclass(frozen=True)
+class Member:
+    """Who the ready-to-paste psql snippet calls the API as, and for which shop."""
+
+    user_id: uuid.UUID
+    email: str
+    shop_id: uuid.UUID
+    as_of: str
+
+
+def member_sql(conn: psycopg.Connection, member: Member) -> str:
+    """psql lines that call GET /rpc/sales_pulse as `member`, as PostgREST 12 would.
+
+    One read-only transaction; the set_config calls PostgREST makes, in its order:
+    search_path (db-schemas + Supabase's extra search path), the role's own settings
+    (ALTER ROLE ... SET, which SET ROLE alone does not apply), role, the JWT claims;
+    then request.method and request.path. PostgREST also sets request.headers and
+    request.cookies, which nothing in storepulse reads. The claims are those of a
+    Supabase access token that the database reads (sub, role, email, aud).
+    """
+    role = "authenticated"
+    role_settings = conn.execute(
+        """
+        select split_part(s, '=', 1), substr(s, strpos(s, '=') + 1)
+        from pg_catalog.pg_db_role_setting as d
+            join pg_catalog.pg_roles as r on r.oid = d.setrole,
+            unnest(d.setconfig) as s
+        where r.rolname = %s and d.setdatabase in (0, (select oid from pg_catalog.pg_database
+                                                       where datname = current_database()))
+        order by 1
+        """, (role,)).fetchall()
+    claims = {"sub": str(member.user_id), "role": role, "email": member.email,
+              "aud": "authenticated"}
+    path = ", ".join(f'"{s}"' for s in ("api", *postgrest_standin.EXTRA_SEARCH_PATH))
+    settings = [("search_path", path), *role_settings, ("role", role),
+                ("request.jwt.claims", json.dumps(claims)), ("request.method", "GET"),
+                ("request.path", "/rpc/sales_pulse")]
+    calls = ",\n       ".join(f"set_config({_sql_literal(k)}, {_sql_literal(v)}, true)"
+                             for k, v in settings)
+    return "\n".join([
+        "begin isolation level read committed read only;",
+        f"select {calls};",
+        f"select jsonb_pretty(api.sales_pulse(shop_id => {_sql_literal(str(member.shop_id))}, "
+        f"as_of => {_sql_literal(member.as_of)}));",
+        "rollback;",
+    ])
+
+
+def _apply_pointer() -> list[str]:
+    migrate_cmd = _command("storepulse")
+    return [
+        "\nTo apply the migrations to your Supabase project (README: Applying to Supabase):",
+        "    export DATABASE_URL='postgresql://postgres.<ref>:<password>@"
+        "aws-0-<region>.pooler.supabase.com:5432/postgres'",
+        f"    {migrate_cmd} migrate        # the checks below, then {_command('yoyo')} apply",
+        "  It checks, before yoyo runs: that DATABASE_URL is set in this shell; that it is a "
+        "postgresql:// URL",
+        "  with the placeholders replaced and special characters in the password "
+        "percent-encoded (@ -> %40);",
+        "  that it is the session pooler (port 5432) or the direct connection, not the "
+        "transaction pooler (6543);",
+        "  that it connects; and that the database is Supabase's (roles anon, authenticated, "
+        "service_role)",
+        "  with pg_cron enabled (Dashboard -> Database -> Extensions).",
+    ]
+
+
+def migrated_line(standin_applied: bool, n: int, seconds: float) -> str:
+    """Step 2: what the harness did to the database (the stand-in only where it applied it)."""
+    first = ("Applied the Supabase stand-in (roles, auth schema, extensions), then "
+             if standin_applied else "The server is Supabase's own (no stand-in needed); ")
+    return (f"2. {first}yoyo brought the database up to date: all {n} migrations from "
+            f"migrations/ policies/ functions/ views/ cron/, in {seconds:.2f} s")
+
+
 def run(*, keep: bool, days: int = 92) -> int:
     """Do the whole demo; return the exit code."""
     _say("storepulse demo")
@@ -55,33 +165,46 @@ def run(*, keep: bool, days: int = 92) -> int:
     stack = build_stack(allow_embedded=True, with_template=False)
     try:
         _say(f"   {stack.server.kind} server ready in {stack.ready_seconds:.2f} s")
-        n = len(migrate.all_migrations())
-        first = ("Applied the Supabase stand-in (roles, auth schema, extensions), then "
-                 if stack.standin_applied else
-                 "The server is Supabase's own (no stand-in needed); ")
-        _say(f"2. {first}yoyo brought the database up to date: all {n} migrations from "
-             f"migrations/ policies/ functions/ views/ cron/, in {stack.migrate_seconds:.2f} s")
+        _say(migrated_line(stack.standin_applied, len(migrate.all_migrations()),
+                           stack.migrate_seconds))
         with stack.connect(autocommit=True) as conn:
             shop, owner = _show(conn)
-            _season(conn, shop, owner, days)
+            as_of = _season(conn, shop, owner, days)
+            snippet = member_sql(conn, Member(owner, OWNER_EMAIL, shop, as_of))
         _say(f"\nDone in {time.monotonic() - t0:.1f} s.")
-        _say("\nConnect while it runs (with --keep):")
-        _say(f"    psql '{stack.main_url}'")
-        _say(f"    DATABASE_URL='{stack.main_url}' yoyo list")
+        for line in _apply_pointer():
+            _say(line)
         if keep:
+            _say_connect(stack.main_url, snippet)
             _say("\nThe database keeps running; press Ctrl-C to stop and remove it.")
             wait_for_interrupt()
         else:
-            _say("\nCleaning up (run with --keep to keep the database running).")
+            _say(f"\nCleaning up. With --keep the database keeps running, and the demo prints "
+                 f"how to reach it: {_psql()}, {_command('yoyo')} list, and a psql snippet that "
+                 "calls the API as the owner.")
     finally:
         stack.stop()
     return 0
 
 
+def _say_connect(url: str, snippet: str) -> None:
+    yoyo, storepulse = _command("yoyo"), _command("storepulse")
+    where = "" if os.path.isabs(yoyo) else f" (from {migrate.ROOT})"
+    _say(f"\nConnect while it runs{where}:")
+    _say(f"    {_psql()} '{url}'")
+    _say(f"    DATABASE_URL='{url}' {yoyo} list")
+    _say(f"    DATABASE_URL='{url}' {storepulse} migrate list")
+    _say(f"\nCall the API in psql as the owner {OWNER_EMAIL}, with the settings PostgREST makes "
+         "for GET /rpc/sales_pulse (paste into psql):")
+    for line in snippet.splitlines():
+        _say(f"    {line}")
+
+
 def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
-    _say("3. Signed up the owner olive@hotrodan.example; she creates the shop through "
+    _say(f"3. Signed up the owner {OWNER_EMAIL}; she creates the shop through "
          "POST /rpc/create_shop:")
-    shop, owner = create_store_shop(conn, HotRodAN(scale="season"))
+    shop, owner = create_store_shop(conn, HotRodAN(scale="season"),
+                                    owner=seed.create_user(conn, OWNER_EMAIL))
     as_owner = postgrest_standin.user(owner)
     team = {}
     for role, email in TEAM:
@@ -136,10 +259,11 @@ def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     return shop, owner
 
 
-def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: int) -> None:
+def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: int) -> str:
+    """Backfill, deliver and show the tile; return the tile's as_of (ISO 8601)."""
     store = HotRodAN(scale=Scale("demo", days, Decimal(1_000_000)), seed=7)
-    _say(f"\n9. Generating {days} days of Hot Rod AN (to {store.shop['as_of']:%Y-%m-%d %H:%M} "
-         "shop time) as Shopify would deliver them...")
+    _say(f"\n9. Generating {_plural(days, 'day')} of Hot Rod AN (to "
+         f"{store.shop['as_of']:%Y-%m-%d %H:%M} shop time) as Shopify would deliver them...")
     catalog = [page for page in store.backfill_resources(250)
                if page and page[0]["kind"] in ("product", "inventory_item")]
     counts = ingest_backfill(conn, catalog, store.shop["domain"])
@@ -147,8 +271,10 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
          "through POST /rpc/ingest_shopify_backfill")
     deliveries = list(store.deliveries())
     stats = arrival_stats(deliveries)
-    _say(f"   {stats['deliveries']:,} webhook deliveries: {stats['duplicates']} duplicates, "
-         f"{stats['out_of_order']} out of order, {stats['stale_versions']} stale versions")
+    n = stats["deliveries"]
+    _say(f"   {n:,} webhook deliver{'y' if n == 1 else 'ies'}: "
+         f"{_plural(stats['duplicates'], 'duplicate')}, {stats['out_of_order']} out of order, "
+         f"{_plural(stats['stale_versions'], 'stale version')}")
     _say("   Each goes through POST /rpc/ingest_shopify_webhook as service_role "
          "(raw body + HMAC):")
     t0 = time.monotonic()
@@ -157,12 +283,13 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     _say(f"   done in {took:.1f} s ({len(deliveries) / took:.0f}/s): "
          + ", ".join(f"{v:,} {k}" for k, v in outcomes.most_common()))
     _say(explain_outcomes(outcomes, _recorded_topics(conn, shop)))
-    resp = postgrest_standin.rpc(conn, "sales_pulse", {"shop_id": str(shop),
-                                               "as_of": store.shop["as_of"].isoformat()},
+    as_of = store.shop["as_of"].isoformat()
+    resp = postgrest_standin.rpc(conn, "sales_pulse", {"shop_id": str(shop), "as_of": as_of},
                          identity=postgrest_standin.user(owner), method="GET").raise_for_status()
     _say(f"\n10. GET /rpc/sales_pulse as the owner (Cache-Control: "
          f"{resp.headers.get('Cache-Control')}):\n")
     _say(render_tile(resp.body))
+    return as_of
 
 
 def _recorded_topics(conn: psycopg.Connection, shop: uuid.UUID) -> dict[str, int]:
