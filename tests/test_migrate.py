@@ -94,10 +94,11 @@ def test_refused_connection_and_unknown_database(capsys, stack: Stack) -> None: 
     assert code == 2 and 'database "no_such_db" does not exist' in err
 
 
-def test_migrated_database_passes_the_checks(capsys, monkeypatch,  # noqa: ANN001
+def test_migrated_database_passes_the_checks(capsys, monkeypatch, tmp_path,  # noqa: ANN001
                                             stack: Stack) -> None:
-    """The session's main database (stand-in, migrations, pg_cron if installed) passes."""
+    """The session's main database passes, and yoyo finds the clone's yoyo.ini from anywhere."""
     monkeypatch.setenv("DATABASE_URL", stack.main_url)
+    monkeypatch.chdir(tmp_path)  # no yoyo.ini here or above
     code, _, err = run_migrate(capsys, "--check")
     assert code == 0 and "checks passed" in err
     code, out, _ = run_migrate(capsys, "list")
