@@ -357,7 +357,8 @@ def render_tile(t: dict[str, Any]) -> str:
     lines += ["", f"  Net sales, last 30 days  {_spark(t['series']['net_sales'])}", "",
               "  Top products, last 30 days (net sales):"]
     for i, p in enumerate(t["top_products"], 1):
-        lines.append(f"    {i}. {p['title'][:48]:48} {_usd(p['net_sales']):>12} {p['units']:>5} units")
+        unit = "unit" if p["units"] == 1 else "units"
+        lines.append(f"    {i}. {p['title'][:48]:48} {_usd(p['net_sales']):>12} {p['units']:>5} {unit}")
     fresh = t["freshness"]
     lines += ["", f"  Conversion: {t['conversion']['status'].replace('_', ' ')} (GA4 sessions "
               "join later)",
