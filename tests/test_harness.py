@@ -81,7 +81,7 @@ def test_server_is_stopped_and_removed_even_after_a_failure(tmp_path: Path) -> N
         "    print(c.execute('show data_directory').fetchone()[0], flush=True)\n"
         "raise RuntimeError('test failed')\n"
     )
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,  # noqa: S603 - this Python
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=60, check=False)
     assert out.returncode != 0
     assert "test failed" in out.stderr

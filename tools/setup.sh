@@ -7,6 +7,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-test}"
+
+# One set-up at a time per clone: `bash tools/test.sh & bash tools/demo.sh` in a fresh clone
+# would otherwise both create .venv and pip-install into it at once. The lock is held on
+# .venv.lock (next to .venv) until this script exits; flock needs no tty. Without flock
+# (util-linux; not on macOS), or in a clone we cannot write to, runs are not guarded.
+# Commands that may leave a daemon behind (apt-get) get 9>&- so it cannot keep the lock.
+if command -v flock >/dev/null 2>&1 && { exec 9>>.venv.lock; } 2>/dev/null; then
+    if ! flock -n 9; then
+        echo "setup: waiting for another tools/setup.sh in this clone to finish" >&2
+        flock 9
+    fi
+fi
 APT_PACKAGES="postgresql-15 postgresql-client-15 postgresql-15-cron postgresql-15-plpgsql-check postgresql-15-pgtap"
 
 have_native_pg() {
@@ -20,8 +32,8 @@ if [ "$purpose" = test ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/nul
     done
     if [ -n "$missing" ]; then
         echo "setup: installing$missing from apt" >&2
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+        apt-get update -qq >/dev/null 9>&-
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null 9>&-
     fi
 fi
 
@@ -44,7 +56,8 @@ stamp=".venv/.storepulse-$extras-$(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
     echo "setup: creating .venv and installing storepulse[$extras] (first run takes a minute)" >&2
     [ -x .venv/bin/python ] || "$PY" -m venv .venv
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 \
+        | { grep -v "^WARNING: Location .file:" || true; } >&2
     .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]" 2>&1 \
         | { grep -v "^WARNING: Location .file:" || true; } >&2
     rm -f .venv/.storepulse-*

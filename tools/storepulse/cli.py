@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from storepulse.db import migrate
@@ -20,6 +21,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from storepulse import demo  # noqa: PLC0415 - imports psycopg-heavy code lazily
 
     return demo.run(keep=args.keep, days=args.days)
+
+
+DEMO_MAX_DAYS = 3 * 365  # the `large` scale's span; a year takes the demo minutes already
+
+
+def int_between(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: an integer from `low` to `high`, else a message saying so."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: {what}")
+        return value
+
+    return parse
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Check DATABASE_URL and its database, then run yoyo (apply by default)."""
+    from storepulse.db import preflight  # noqa: PLC0415
+
+    return preflight.run(args.yoyo_args, database=args.database,
+                         without_pg_cron=args.without_pg_cron, check_only=args.check)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -107,9 +134,27 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="start a database, migrate it, and show a demo shop")
     p.add_argument("--keep", action="store_true",
                    help="keep the database running until Ctrl-C (default: clean up)")
-    p.add_argument("--days", type=int, default=92,
-                   help="days of Hot Rod AN to generate and ingest (default: a season, 92)")
+    p.add_argument("--days", type=int_between(1, DEMO_MAX_DAYS,
+                                             f"give 1 to {DEMO_MAX_DAYS} days (three years)"),
+                   default=92, metavar="N",
+                   help=f"days of Hot Rod AN to generate and ingest, 1 to {DEMO_MAX_DAYS} "
+                        "(default: a season, 92)")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser(
+        "migrate", help="check DATABASE_URL and its database, then run yoyo (default: apply)",
+        description="Check that DATABASE_URL is set, is a postgresql:// URL yoyo can read "
+                    "(no placeholder, not the transaction pooler) and connects, and for "
+                    "apply that the database is Supabase's with pg_cron enabled; then run "
+                    "`yoyo COMMAND ARGS` with this clone's yoyo.ini, from any folder.")
+    p.add_argument("--database", metavar="URL",
+                   help="the URL to use instead of $DATABASE_URL")
+    p.add_argument("--without-pg-cron", action="store_true",
+                   help="apply even though pg_cron is not enabled (the jobs are not scheduled)")
+    p.add_argument("--check", action="store_true", help="only check; run no yoyo command")
+    p.add_argument("yoyo_args", nargs=argparse.REMAINDER, metavar="COMMAND ARGS",
+                   help="a yoyo command and its arguments: apply (default), list, "
+                        "rollback --revision <id>, break-lock, ...")
+    p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("lint", help="lint the SQL files, and a database if --database is given")
     p.add_argument("--database", help="postgresql:// URL of a migrated database")
     p.set_defaults(func=cmd_lint)

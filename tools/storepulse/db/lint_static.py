@@ -141,7 +141,8 @@ def _commits(stmt: ast.CreateFunctionStmt) -> bool:
         return False
     kind = "procedure" if stmt.is_procedure else "function"
     try:
-        tree = pglast.parse_plpgsql(f"create {kind} x() language plpgsql as $lint$\n{source}\n$lint$")
+        tree = pglast.parse_plpgsql(
+            f"create {kind} x() language plpgsql as $lint$\n{source}\n$lint$")
     except ParseError:
         return False
     text = repr(tree)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 import signal
+import sys
+import textwrap
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from storepulse.db import migrate
+from storepulse.db.binaries import find_bindir
 from storepulse.load.shopify import create_store_shop, ingest_backfill, ingest_deliveries
 from storepulse.synth import HotRodAN, Scale, arrival_stats
 from storepulse.testkit import postgrest_standin, seed
@@ -19,6 +26,20 @@ from storepulse.testkit.harness import build_stack
 
 TEAM = (("manager", "mia@hotrodan.example"), ("operator", "otto@hotrodan.example"),
         ("viewer", "vera@hotrodan.example"))
+OWNER_EMAIL = "olive@hotrodan.example"
+
+# What ingest_shopify_webhook's outcomes mean, one line each (README: Delivery semantics).
+OUTCOMES = {
+    "applied": "changed the model: a new order, refund, product or customer, a newer "
+               "version of one, or a deletion",
+    "stale": "a version as old as, or older than, the stored one (a retry or a late "
+             "arrival): landed raw, nothing overwritten",
+    "duplicate": "an event id delivered before (Shopify retries): absorbed, only counted",
+    "recorded": "stored without changing the model{here}: orders/edited bodies (the edited "
+                "order arrives as the next orders/updated) and the compliance topics (a data "
+                "request is answered, a redaction deletes personal data but no figure)",
+    "dead_lettered": "malformed: answered HTTP 400, kept in app.shopify_dead_letter for replay",
+}
 
 
 def _say(msg: str = "") -> None:
@@ -32,6 +53,108 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
     return "\n".join(["    " + head, "    " + "-" * len(head), *("    " + b for b in body)])
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _command(name: str) -> str:
+    """How to run one of the venv's commands: `.venv/bin/<name>` from the clone."""
+    path = Path(sys.prefix) / "bin" / name
+    try:
+        return str(path.relative_to(migrate.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _psql() -> str:
+    found = shutil.which("psql")
+    if found:
+        return "psql"
+    bindir = find_bindir()
+    if bindir is not None and (bindir / "psql").exists():
+        return str(bindir / "psql")
+    return "psql"  # not installed: apt-get install postgresql-client
+
+
+@dataclass(frozen=True)
+class Member:
+    """Who the ready-to-paste psql snippet calls the API as, and for which shop."""
+
+    user_id: uuid.UUID
+    email: str
+    shop_id: uuid.UUID
+    as_of: str
+
+
+def member_sql(conn: psycopg.Connection, member: Member) -> str:
+    """Psql lines that call GET /rpc/sales_pulse as `member`, as PostgREST 12 would.
+
+    One read-only transaction; the set_config calls PostgREST makes, in its order:
+    search_path (db-schemas + Supabase's extra search path), the role's own settings
+    (ALTER ROLE ... SET, which SET ROLE alone does not apply), role, the JWT claims;
+    then request.method and request.path. PostgREST also sets request.headers and
+    request.cookies, which nothing in storepulse reads. The claims are those of a
+    Supabase access token that the database reads (sub, role, email, aud).
+    """
+    role = "authenticated"
+    role_settings = conn.execute(
+        """
+        select split_part(s, '=', 1), substr(s, strpos(s, '=') + 1)
+        from pg_catalog.pg_db_role_setting as d
+            join pg_catalog.pg_roles as r on r.oid = d.setrole,
+            unnest(d.setconfig) as s
+        where r.rolname = %s and d.setdatabase in (0, (select oid from pg_catalog.pg_database
+                                                       where datname = current_database()))
+        order by 1
+        """, (role,)).fetchall()
+    claims = {"sub": str(member.user_id), "role": role, "email": member.email,
+              "aud": "authenticated"}
+    path = ", ".join(f'"{s}"' for s in ("api", *postgrest_standin.EXTRA_SEARCH_PATH))
+    settings = [("search_path", path), *role_settings, ("role", role),
+                ("request.jwt.claims", json.dumps(claims)), ("request.method", "GET"),
+                ("request.path", "/rpc/sales_pulse")]
+    calls = ",\n       ".join(f"set_config({_sql_literal(k)}, {_sql_literal(v)}, true)"
+                             for k, v in settings)
+    return "\n".join([
+        "begin isolation level read committed read only;",
+        f"select {calls};",
+        f"select jsonb_pretty(api.sales_pulse(shop_id => {_sql_literal(str(member.shop_id))}, "
+        f"as_of => {_sql_literal(member.as_of)}));",
+        "rollback;",
+    ])
+
+
+def _apply_pointer() -> list[str]:
+    migrate_cmd = _command("storepulse")
+    return [
+        "\nTo apply the migrations to your Supabase project (README: Applying to Supabase):",
+        "    export DATABASE_URL='postgresql://postgres.<ref>:<password>@"
+        "aws-0-<region>.pooler.supabase.com:5432/postgres'",
+        f"    {migrate_cmd} migrate        # the checks below, then {_command('yoyo')} apply",
+        "  It checks, before yoyo runs: that DATABASE_URL is set in this shell; that it is a "
+        "postgresql:// URL",
+        "  with the placeholders replaced and special characters in the password "
+        "percent-encoded (@ -> %40);",
+        "  that it is the session pooler (port 5432) or the direct connection, not the "
+        "transaction pooler (6543);",
+        "  that it connects; and that the database is Supabase's (roles anon, authenticated, "
+        "service_role)",
+        "  with pg_cron enabled (Dashboard -> Database -> Extensions).",
+    ]
+
+
+def migrated_line(n: int, seconds: float, *, standin_applied: bool) -> str:
+    """Step 2: what the harness did to the database (the stand-in only where it applied it)."""
+    first = ("Applied the Supabase stand-in (roles, auth schema, extensions), then "
+             if standin_applied else "The server is Supabase's own (no stand-in needed); ")
+    return (f"2. {first}yoyo brought the database up to date: all {n} migrations from "
+            f"migrations/ policies/ functions/ views/ cron/, in {seconds:.2f} s")
+
+
 def run(*, keep: bool, days: int = 92) -> int:
     """Do the whole demo; return the exit code."""
     _say("storepulse demo")
@@ -40,31 +163,46 @@ def run(*, keep: bool, days: int = 92) -> int:
     stack = build_stack(allow_embedded=True, with_template=False)
     try:
         _say(f"   {stack.server.kind} server ready in {stack.ready_seconds:.2f} s")
-        n = len(migrate.all_migrations())
-        _say(f"2. Applied the Supabase stand-in and {n} migrations in "
-             f"{stack.migrate_seconds:.2f} s (yoyo, from migrations/ policies/ functions/ "
-             "views/ cron/)")
+        _say(migrated_line(len(migrate.all_migrations()), stack.migrate_seconds,
+                           standin_applied=stack.standin_applied))
         with stack.connect(autocommit=True) as conn:
             shop, owner = _show(conn)
-            _season(conn, shop, owner, days)
+            as_of = _season(conn, shop, owner, days)
+            snippet = member_sql(conn, Member(owner, OWNER_EMAIL, shop, as_of))
         _say(f"\nDone in {time.monotonic() - t0:.1f} s.")
-        _say("\nConnect while it runs (with --keep):")
-        _say(f"    psql '{stack.main_url}'")
-        _say(f"    DATABASE_URL='{stack.main_url}' yoyo list")
+        for line in _apply_pointer():
+            _say(line)
         if keep:
+            _say_connect(stack.main_url, snippet)
             _say("\nThe database keeps running; press Ctrl-C to stop and remove it.")
             wait_for_interrupt()
         else:
-            _say("\nCleaning up (run with --keep to keep the database running).")
+            _say(f"\nCleaning up. With --keep the database keeps running, and the demo prints "
+                 f"how to reach it: {_psql()}, {_command('yoyo')} list, and a psql snippet that "
+                 "calls the API as the owner.")
     finally:
         stack.stop()
     return 0
 
 
+def _say_connect(url: str, snippet: str) -> None:
+    yoyo, storepulse = _command("yoyo"), _command("storepulse")
+    where = "" if Path(yoyo).is_absolute() else f" (from {migrate.ROOT})"
+    _say(f"\nConnect while it runs{where}:")
+    _say(f"    {_psql()} '{url}'")
+    _say(f"    DATABASE_URL='{url}' {yoyo} list")
+    _say(f"    DATABASE_URL='{url}' {storepulse} migrate list")
+    _say(f"\nCall the API in psql as the owner {OWNER_EMAIL}, with the settings PostgREST makes "
+         "for GET /rpc/sales_pulse (paste into psql):")
+    for line in snippet.splitlines():
+        _say(f"    {line}")
+
+
 def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
-    _say("3. Signed up the owner olive@hotrodan.example; she creates the shop through "
+    _say(f"3. Signed up the owner {OWNER_EMAIL}; she creates the shop through "
          "POST /rpc/create_shop:")
-    shop, owner = create_store_shop(conn, HotRodAN(scale="season"))
+    shop, owner = create_store_shop(conn, HotRodAN(scale="season"),
+                                    owner=seed.create_user(conn, OWNER_EMAIL))
     as_owner = postgrest_standin.user(owner)
     team = {}
     for role, email in TEAM:
@@ -119,10 +257,11 @@ def _show(conn: psycopg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     return shop, owner
 
 
-def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: int) -> None:
+def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: int) -> str:
+    """Backfill, deliver and show the tile; return the tile's as_of (ISO 8601)."""
     store = HotRodAN(scale=Scale("demo", days, Decimal(1_000_000)), seed=7)
-    _say(f"\n9. Generating {days} days of Hot Rod AN (to {store.shop['as_of']:%Y-%m-%d %H:%M} "
-         "shop time) as Shopify would deliver them...")
+    _say(f"\n9. Generating {_plural(days, 'day')} of Hot Rod AN (to "
+         f"{store.shop['as_of']:%Y-%m-%d %H:%M} shop time) as Shopify would deliver them...")
     catalog = [page for page in store.backfill_resources(250)
                if page and page[0]["kind"] in ("product", "inventory_item")]
     counts = ingest_backfill(conn, catalog, store.shop["domain"])
@@ -130,8 +269,10 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
          "through POST /rpc/ingest_shopify_backfill")
     deliveries = list(store.deliveries())
     stats = arrival_stats(deliveries)
-    _say(f"   {stats['deliveries']:,} webhook deliveries: {stats['duplicates']} duplicates, "
-         f"{stats['out_of_order']} out of order, {stats['stale_versions']} stale versions")
+    n = stats["deliveries"]
+    _say(f"   {n:,} webhook deliver{'y' if n == 1 else 'ies'}: "
+         f"{_plural(stats['duplicates'], 'duplicate')}, {stats['out_of_order']} out of order, "
+         f"{_plural(stats['stale_versions'], 'stale version')}")
     _say("   Each goes through POST /rpc/ingest_shopify_webhook as service_role "
          "(raw body + HMAC):")
     t0 = time.monotonic()
@@ -139,12 +280,35 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     took = time.monotonic() - t0
     _say(f"   done in {took:.1f} s ({len(deliveries) / took:.0f}/s): "
          + ", ".join(f"{v:,} {k}" for k, v in outcomes.most_common()))
-    resp = postgrest_standin.rpc(conn, "sales_pulse", {"shop_id": str(shop),
-                                               "as_of": store.shop["as_of"].isoformat()},
+    _say(explain_outcomes(outcomes, _recorded_topics(conn, shop)))
+    as_of = store.shop["as_of"].isoformat()
+    resp = postgrest_standin.rpc(conn, "sales_pulse", {"shop_id": str(shop), "as_of": as_of},
                          identity=postgrest_standin.user(owner), method="GET").raise_for_status()
     _say(f"\n10. GET /rpc/sales_pulse as the owner (Cache-Control: "
          f"{resp.headers.get('Cache-Control')}):\n")
     _say(render_tile(resp.body))
+    return str(as_of)
+
+
+def _recorded_topics(conn: psycopg.Connection, shop: uuid.UUID) -> dict[str, int]:
+    rows = conn.execute("select topic, count(*) from app.inbound_event where shop_id = %s "
+                        "and source = 'shopify' and status = 'recorded' "
+                        "group by topic order by 2 desc, 1",
+                        (shop,)).fetchall()
+    return dict(rows)
+
+
+def explain_outcomes(outcomes: dict[str, int], recorded_topics: dict[str, int]) -> str:
+    """One line per outcome that occurred: what it means; `recorded` split by topic."""
+    width = max(len(k) for k in outcomes) if outcomes else 0
+    here = ", ".join(f"{n} {t}" for t, n in recorded_topics.items())
+    lines = []
+    for outcome in sorted(outcomes, key=lambda k: (list(OUTCOMES).index(k)
+                                                   if k in OUTCOMES else len(OUTCOMES), k)):
+        meaning = OUTCOMES.get(outcome, "").format(here=f" (here {here})" if here else "")
+        lines += textwrap.wrap(f"{outcome:{width}}  {meaning}", width=100,
+                               initial_indent="     ", subsequent_indent=" " * (7 + width))
+    return "\n".join(lines)
 
 
 def _usd(x: object) -> str:
@@ -171,9 +335,7 @@ def render_tile(t: dict[str, Any]) -> str:
     last_week = dt.date.fromisoformat(t["local_date"]) - dt.timedelta(days=7)
     lines = [f"  Sales Pulse: {shop['name']} ({shop['currency']}, {shop['iana_timezone']}), "
              f"{t['local_date']}",
-             f"  Today through {today['through_hour']}:59: {today['so_far']['orders']} orders, "
-             f"net sales {_usd(today['so_far']['net_sales'])} "
-             f"({_pct(today['delta'].get('net_sales'))} vs {last_week:%a %b %d})", ""]
+             *today_lines(today, last_week), ""]
     p7, p30 = t["periods"]["last_7_days"], t["periods"]["last_30_days"]
     lines.append(f"  {'':22}{'last 7 days':>14}{'change':>9}{'last 30 days':>15}{'change':>9}")
     for label, key, fmt in (("Orders", "orders", str), ("Units", "units", str),
@@ -195,13 +357,31 @@ def render_tile(t: dict[str, Any]) -> str:
     lines += ["", f"  Net sales, last 30 days  {_spark(t['series']['net_sales'])}", "",
               "  Top products, last 30 days (net sales):"]
     for i, p in enumerate(t["top_products"], 1):
+        unit = "unit" if p["units"] == 1 else "units"
         lines.append(f"    {i}. {p['title'][:48]:48} {_usd(p['net_sales']):>12} "
-                     f"{p['units']:>5} units")
+                     f"{p['units']:>5} {unit}")
     fresh = t["freshness"]
     lines += ["", f"  Conversion: {t['conversion']['status'].replace('_', ' ')} (GA4 sessions "
               "join later)",
               f"  Freshness: last webhook received {fresh['last_event_received_at']}"]
     return "\n".join(lines)
+
+
+def today_lines(today: dict[str, Any], last_week: dt.date) -> list[str]:
+    """The headline: today's orders, gross and net sales against the same weekday last week.
+
+    Gross and net sales can move very differently (returns count on the refund's day), so
+    both are shown with their changes, not net sales alone.
+    """
+    now, then = today["so_far"], today["same_weekday_last_week"]
+    lines = [f"  Today through {today['through_hour']}:59, against the same hours of "
+             f"{last_week:%a %b %d}:",
+             f"  {'':22}{'today':>14}{f'{last_week:%a %b %d}':>15}{'change':>9}"]
+    for label, key, fmt in (("Orders", "orders", str), ("Gross sales", "gross_sales", _usd),
+                            ("Net sales", "net_sales", _usd)):
+        lines.append(f"  {label:22}{fmt(now[key]):>14}{fmt(then[key]):>15}"
+                     f"{_pct(today['delta'].get(key)):>9}")
+    return lines
 
 
 def _show_decisions(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID,
