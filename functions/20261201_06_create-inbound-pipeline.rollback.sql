@@ -18,10 +18,12 @@ drop function private.try_inbound(uuid, text, text, jsonb, jsonb);
 
 drop function private.inbound_topic_resource(text, text, jsonb);
 
-drop function private.redact_inbound(uuid, text, text, text[]);
+drop function private.redact_inbound(uuid, text, text, text[], text[]);
 
-drop function private.scrub_inbound_body(text, jsonb);
+drop function private.scrub_inbound_body(text, jsonb, text[]);
 
-drop function private.scrub_personal_data(jsonb, text[], text[], integer);
+drop function private.personal_values(jsonb, text[], integer);
+
+drop function private.scrub_personal_data(jsonb, text[], text[], text[], integer);
 
 drop function private.safe_error_message(text);

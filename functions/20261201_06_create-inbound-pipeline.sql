@@ -30,6 +30,7 @@ create function private.scrub_personal_data(
     p_value jsonb,
     p_drop text[],
     p_keep_id text[],
+    p_values text[] default '{}',
     p_depth integer default 0
 )
     returns jsonb
@@ -49,26 +50,76 @@ begin
                 select pg_catalog.jsonb_object_agg(e.key,
                     case when e.key = any (p_keep_id) and pg_catalog.jsonb_typeof(e.value) = 'object'
                         then pg_catalog.jsonb_build_object('id', e.value -> 'id', 'redacted', true)
-                        else private.scrub_personal_data(e.value, p_drop, p_keep_id, p_depth + 1)
+                        else private.scrub_personal_data(e.value, p_drop, p_keep_id, p_values,
+                                                         p_depth + 1)
                     end)
                 from pg_catalog.jsonb_each(p_value) as e
                 where not e.key = any (p_drop)), '{}'::jsonb);
         when 'array' then
             return coalesce((
                 select pg_catalog.jsonb_agg(
-                    private.scrub_personal_data(e.value, p_drop, p_keep_id, p_depth + 1)
+                    private.scrub_personal_data(e.value, p_drop, p_keep_id, p_values, p_depth + 1)
                     order by e.n)
                 from pg_catalog.jsonb_array_elements(p_value) with ordinality as e (value, n)),
                 '[]'::jsonb);
+        when 'string' then
+            -- a known value of the person, wherever it sits (a refused payload may hold an
+            -- email in any field)
+            if exists (
+                select
+                from pg_catalog.unnest(p_values) as v (value)
+                where pg_catalog.length(v.value) >= 3
+                    and pg_catalog.strpos(pg_catalog.lower(p_value #>> '{}'),
+                                          pg_catalog.lower(v.value)) > 0
+            ) then
+                return '"[removed on redaction]"'::jsonb;
+            end if;
+            return p_value;
         else
             return p_value;
     end case;
 end
 $$;
 
-comment on function private.scrub_personal_data(jsonb, text[], text[], integer) is 'A payload without the given keys at any depth (p_drop), objects under p_keep_id reduced to their id, and anything nested deeper than 64 levels removed.';
+comment on function private.scrub_personal_data(jsonb, text[], text[], text[], integer) is 'A payload without the given keys at any depth (p_drop), objects under p_keep_id reduced to their id, any string holding one of the person''s known values (p_values: an email, a phone) replaced, and anything nested deeper than 64 levels removed.';
 
-create function private.scrub_inbound_body(p_source text, p_body jsonb)
+create function private.personal_values(p_value jsonb, p_keys text[], p_depth integer default 0)
+    returns setof text
+    language plpgsql
+    immutable
+    security invoker
+    set search_path = ''
+as $$
+declare
+    v_entry record;
+begin
+    -- every string under one of the keys, at any depth (what a redaction must also find
+    -- where it is misplaced); deeper than 64 levels is removed on redaction anyway
+    if p_depth > 64 then
+        return;
+    end if;
+    if pg_catalog.jsonb_typeof(p_value) = 'object' then
+        for v_entry in select e.key, e.value from pg_catalog.jsonb_each(p_value) as e loop
+            if v_entry.key = any (p_keys) then
+                return query
+                    select x.value #>> '{}'
+                    from pg_catalog.jsonb_path_query(v_entry.value, 'strict $.**') as x (value)
+                    where pg_catalog.jsonb_typeof(x.value) = 'string';
+            else
+                return query select * from private.personal_values(v_entry.value, p_keys, p_depth + 1);
+            end if;
+        end loop;
+    elsif pg_catalog.jsonb_typeof(p_value) = 'array' then
+        for v_entry in select e.value from pg_catalog.jsonb_array_elements(p_value) as e loop
+            return query select * from private.personal_values(v_entry.value, p_keys, p_depth + 1);
+        end loop;
+    end if;
+end
+$$;
+
+comment on function private.personal_values(jsonb, text[], integer) is 'Every string held under one of the keys (an email under email, a street under shipping_address), at any depth.';
+
+create function private.scrub_inbound_body(p_source text, p_body jsonb, p_values text[] default '{}')
     returns jsonb
     language sql
     stable
@@ -77,18 +128,20 @@ create function private.scrub_inbound_body(p_source text, p_body jsonb)
 as $$
     select private.scrub_personal_data(scrub_inbound_body.p_body,
         coalesce(pg_catalog.array_agg(k.key) filter (where k.action = 'drop'), '{}'),
-        coalesce(pg_catalog.array_agg(k.key) filter (where k.action = 'keep_id'), '{}'))
+        coalesce(pg_catalog.array_agg(k.key) filter (where k.action = 'keep_id'), '{}'),
+        coalesce(scrub_inbound_body.p_values, '{}'))
     from private.inbound_pii_key as k
     where k.source = scrub_inbound_body.p_source
 $$;
 
-comment on function private.scrub_inbound_body(text, jsonb) is 'A body of a source without the personal data its private.inbound_pii_key rows name.';
+comment on function private.scrub_inbound_body(text, jsonb, text[]) is 'A body of a source without the personal data its private.inbound_pii_key rows name, nor any string holding one of the given known values of the person.';
 
 create function private.redact_inbound(
     p_shop_id uuid,
     p_source text,
     p_person_id text,
-    p_subject_ids text[]
+    p_subject_ids text[],
+    p_values text[] default '{}'
 )
     returns integer
     language plpgsql
@@ -98,7 +151,26 @@ create function private.redact_inbound(
 as $$
 declare
     v_count integer;
+    v_values text[];
 begin
+    -- what the person's bodies hold under personal keys is their data wherever it sits,
+    -- in these bodies or in any other of theirs (a refused payload may misplace it)
+    select coalesce(p_values, '{}') || coalesce(pg_catalog.array_agg(distinct v.value), '{}')
+    into v_values
+    from app.inbound_event as e
+        join app.inbound_payload as p
+            on p.shop_id = e.shop_id
+            and p.event_id = e.event_id
+            and p.received_at = e.received_at,
+        private.personal_values(p.body, (
+            select pg_catalog.array_agg(k.key)
+            from private.inbound_pii_key as k
+            where k.source = p_source)) as v (value)
+    where e.shop_id = p_shop_id
+        and e.source = p_source
+        and p_person_id is not null
+        and (e.person_id = p_person_id or e.subject_id = any (p_subject_ids))
+        and pg_catalog.length(v.value) >= 3;
     -- p_person_id null and no subjects: every body of the shop from this source
     with targets as (
         select e.event_id, e.received_at
@@ -111,7 +183,7 @@ begin
                  or e.subject_id = any (p_subject_ids))
     )
     update app.inbound_payload as p
-    set body = private.scrub_inbound_body(p_source, p.body),
+    set body = private.scrub_inbound_body(p_source, p.body, v_values),
         body_text = case when p.body_text is null then null else '"[removed on redaction]"' end
     from targets as t
     where p.shop_id = p_shop_id
@@ -132,13 +204,14 @@ begin
              or pg_catalog.strpos(p.body_text, p_person_id) > 0
              or exists (
                 select
-                from pg_catalog.unnest(p_subject_ids) as s (subject_id)
-                where pg_catalog.strpos(p.body_text, s.subject_id) > 0));
+                from pg_catalog.unnest(p_subject_ids || v_values) as s (value)
+                where pg_catalog.length(s.value) >= 3
+                    and pg_catalog.strpos(p.body_text, s.value) > 0));
     return v_count;
 end
 $$;
 
-comment on function private.redact_inbound(uuid, text, text, text[]) is 'Scrubs personal data (private.inbound_pii_key) from every kept body of a source that names the person or one of the subjects (all the shop''s bodies when neither is given); bodies kept as text that mention them are replaced. Returns how many bodies were scrubbed.';
+comment on function private.redact_inbound(uuid, text, text, text[], text[]) is 'Scrubs personal data (private.inbound_pii_key keys, and any string holding one of the person''s known values) from every kept body of a source that names the person or one of the subjects (all the shop''s bodies when neither is given); bodies kept as text that mention them are replaced. Returns how many bodies were scrubbed.';
 
 create function private.inbound_topic_resource(p_source text, p_topic text, p_payload jsonb)
     returns text
@@ -631,11 +704,13 @@ comment on function private.unsubscribe_from_changes(text, text) is 'Removes a s
 
 grant execute on function private.safe_error_message(text) to service_role;
 
-grant execute on function private.scrub_personal_data(jsonb, text[], text[], integer) to service_role;
+grant execute on function private.scrub_personal_data(jsonb, text[], text[], text[], integer) to service_role;
 
-grant execute on function private.scrub_inbound_body(text, jsonb) to service_role;
+grant execute on function private.personal_values(jsonb, text[], integer) to service_role;
 
-grant execute on function private.redact_inbound(uuid, text, text, text[]) to service_role;
+grant execute on function private.scrub_inbound_body(text, jsonb, text[]) to service_role;
+
+grant execute on function private.redact_inbound(uuid, text, text, text[], text[]) to service_role;
 
 grant execute on function private.inbound_topic_resource(text, text, jsonb) to service_role;
 

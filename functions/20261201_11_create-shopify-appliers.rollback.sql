@@ -1,3 +1,5 @@
+drop function private.shopify_redact(uuid, bigint, bigint[], text[]);
+
 drop function private.shopify_apply_page(uuid, jsonb);
 
 drop function private.shopify_apply(uuid, text, jsonb, jsonb);
@@ -961,7 +963,7 @@ comment on function private.shopify_try(uuid, bigint, text, jsonb, timestamptz) 
 
 grant execute on function private.shopify_try(uuid, bigint, text, jsonb, timestamptz) to service_role;
 
-create or replace function private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[])
+create function private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[])
     returns integer
     language plpgsql
     volatile
@@ -1007,3 +1009,5 @@ end
 $$;
 
 comment on function private.shopify_redact(uuid, bigint, bigint[]) is 'customers/redact (a customer and their orders) or shop/redact (null customer): deletes personal data and scrubs it from raw payloads and dead letters; every figure stays.';
+
+grant execute on function private.shopify_redact(uuid, bigint, bigint[]) to service_role;

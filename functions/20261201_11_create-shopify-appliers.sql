@@ -55,6 +55,8 @@ drop function private.shopify_pattern(text);
 
 drop function private.shopify_scrub_pii(jsonb);
 
+drop function private.shopify_redact(uuid, bigint, bigint[]);
+
 create function private.raise_if_repeated(p_keys bigint[], p_what text)
     returns void
     language plpgsql
@@ -622,14 +624,25 @@ $$;
 
 comment on function private.shopify_apply_shop(uuid, jsonb, timestamptz) is 'shop/update: name, currency and time zone (a shop/update without updated_at counts as of p_version); a new time zone re-buckets every order and refund, reported as a change of all the shop''s orders.';
 
-create or replace function private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[])
+create function private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[],
+                                       p_known_values text[])
     returns integer
     language plpgsql
     volatile
     security invoker
     set search_path = ''
 as $$
+declare
+    v_values text[];
 begin
+    -- what we know of the person, to find it wherever a payload holds it
+    v_values := array(
+        select v.value
+        from app.shopify_customer_pii as p,
+            pg_catalog.unnest(array[p.email, p.phone, p.first_name || ' ' || p.last_name]) as v (value)
+        where p.shop_id = p_shop_id
+            and p.customer_id = p_customer_id
+            and v.value is not null) || coalesce(p_known_values, '{}');
     -- p_customer_id null: the whole shop (shop/redact)
     delete from app.shopify_customer_pii as p
     where p.shop_id = p_shop_id
@@ -657,11 +670,11 @@ begin
                 where o.shop_id = p_shop_id
                     and o.customer_id = p_customer_id));
     return private.redact_inbound(p_shop_id, 'shopify', p_customer_id::text,
-        coalesce(p_order_ids::text[], '{}'));
+        coalesce(p_order_ids::text[], '{}'), v_values);
 end
 $$;
 
-comment on function private.shopify_redact(uuid, bigint, bigint[]) is 'customers/redact (a customer and their orders) or shop/redact (null customer): deletes personal data from the model and scrubs it from every kept raw body; every figure stays. Returns how many bodies were scrubbed.';
+comment on function private.shopify_redact(uuid, bigint, bigint[], text[]) is 'customers/redact (a customer and their orders, with any values the request names) or shop/redact (null customer): deletes personal data from the model and scrubs it from every kept raw body, wherever it sits; every figure stays. Returns how many bodies were scrubbed.';
 
 create function private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb,
                                       p_context jsonb)
@@ -714,10 +727,13 @@ begin
         when p_topic = 'customers/redact' then
             perform private.shopify_redact(p_shop_id, (p_payload #>> '{customer,id}')::bigint,
                 array(select pg_catalog.jsonb_array_elements_text(
-                    coalesce(nullif(p_payload -> 'orders_to_redact', 'null'), '[]'))::bigint));
+                    coalesce(nullif(p_payload -> 'orders_to_redact', 'null'), '[]'))::bigint),
+                array(select v.value
+                      from pg_catalog.jsonb_each_text(p_payload -> 'customer') as v
+                      where v.key <> 'id' and v.value is not null));
             return pg_catalog.jsonb_build_object('outcome', 'recorded', 'store_scrubbed', true);
         when p_topic = 'shop/redact' then
-            perform private.shopify_redact(p_shop_id, null, '{}');
+            perform private.shopify_redact(p_shop_id, null, '{}', '{}');
             return pg_catalog.jsonb_build_object('outcome', 'recorded', 'store_scrubbed', true);
         else
             raise exception 'no Shopify applier for topic %', p_topic
@@ -796,7 +812,7 @@ grant execute on function private.shopify_apply_inventory_items(uuid, jsonb) to 
 
 grant execute on function private.shopify_apply_shop(uuid, jsonb, timestamptz) to service_role;
 
-grant execute on function private.shopify_redact(uuid, bigint, bigint[]) to service_role;
+grant execute on function private.shopify_redact(uuid, bigint, bigint[], text[]) to service_role;
 
 grant execute on function private.shopify_apply(uuid, text, jsonb, jsonb) to service_role;
 

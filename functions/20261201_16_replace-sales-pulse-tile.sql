@@ -1,5 +1,5 @@
 -- Sales Pulse tells the truth about today, adds gross profit and last year, and checks membership once.
--- depends: 20261201_15_replace-shopify-ingest-api
+-- depends: 20261201_15_move-shopify-events-to-inbound
 --
 -- api.sales_pulse keeps its signature and document shape, with additions. Today runs to
 -- the minute of as_of, against the same local minutes of the same weekday last week (the

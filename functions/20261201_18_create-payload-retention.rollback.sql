@@ -9,7 +9,7 @@ drop function api.discard_dead_letters(uuid, bigint[]);
 
 drop function api.set_payload_retention(uuid, integer);
 
-drop procedure private.run_payload_retention(integer);
+drop procedure private.run_payload_retention(integer, timestamptz);
 
 drop function private.apply_payload_retention(timestamptz, integer);
 

@@ -26,16 +26,25 @@ as $$
 declare
     v_start timestamp := pg_catalog.date_trunc('month', p_month::timestamp);
     v_name text := 'inbound_payload_' || pg_catalog.to_char(v_start, 'YYYY_MM');
+    v_from timestamptz := pg_catalog.timezone('UTC', v_start);
+    v_to timestamptz := pg_catalog.timezone('UTC', v_start + interval '1 month');
 begin
     if p_month is null then
         raise exception 'month must not be null' using errcode = '22004', column = 'month';
     end if;
     if pg_catalog.to_regclass('app.' || v_name) is null then
-        -- a month's bodies kept in the default partition (after a drop) stay there
+        -- bodies of the month that landed in the default partition while it had none move
+        -- into it first (Postgres refuses a partition whose rows the default holds)
         execute pg_catalog.format(
-            'create table app.%I partition of app.inbound_payload for values from (%L) to (%L)',
-            v_name, pg_catalog.timezone('UTC', v_start),
-            pg_catalog.timezone('UTC', v_start + interval '1 month'));
+            'create table app.%I (like app.inbound_payload including defaults including constraints)',
+            v_name);
+        execute pg_catalog.format(
+            'with moved as (delete from app.inbound_payload_default as d '
+            'where d.received_at >= %L and d.received_at < %L returning d.*) '
+            'insert into app.%I select * from moved', v_from, v_to, v_name);
+        execute pg_catalog.format(
+            'alter table app.inbound_payload attach partition app.%I for values from (%L) to (%L)',
+            v_name, v_from, v_to);
         execute pg_catalog.format('alter table app.%I enable row level security', v_name);
         execute pg_catalog.format('comment on table app.%I is %L', v_name, pg_catalog.format(
             'Raw bodies that arrived in %s (UTC). Read through app.inbound_payload.',
@@ -205,12 +214,12 @@ as $$
 declare
     v_as_of timestamptz := coalesce(p_as_of, pg_catalog.now());
     v_batch record;
-    v_events bigint := 0;
-    v_bytes bigint := 0;
+    v_events bigint := 0::bigint;
+    v_bytes bigint := 0::bigint;
     v_months record;
     v_dropped text[] := '{}'::text[];
-    v_month_bytes bigint := 0;
-    v_kept bigint := 0;
+    v_month_bytes bigint := 0::bigint;
+    v_kept bigint := 0::bigint;
 begin
     -- one transaction: tests and the benchmark; the job runs private.run_payload_retention,
     -- which commits between batches
@@ -234,14 +243,17 @@ $$;
 
 comment on function private.apply_payload_retention(timestamptz, integer) is 'Applies the payload retention policy as of a time (default now) in one transaction: compaction in batches, then whole months dropped, then partitions made ready ahead. Returns what it freed.';
 
-create procedure private.run_payload_retention(p_batch_size integer default 5000)
+create procedure private.run_payload_retention(
+    p_batch_size integer default 5000,
+    p_as_of timestamptz default null
+)
     language plpgsql
     security invoker
 as $$
 -- no SET clause (Postgres refuses COMMIT under one): every name here is qualified
 declare
     v_run bigint;
-    v_as_of timestamptz := pg_catalog.now();
+    v_as_of timestamptz := coalesce(p_as_of, pg_catalog.now());
     v_batch record;
     v_months record;
 begin
@@ -276,7 +288,7 @@ begin
 end
 $$;
 
-comment on procedure private.run_payload_retention(integer) is 'The payload retention job (CALL it outside a transaction): compacts bodies past their window in batches of p_batch_size, each committed, then drops whole months, and records what it freed in private.payload_retention_run.';
+comment on procedure private.run_payload_retention(integer, timestamptz) is 'The payload retention job (CALL it outside a transaction): compacts bodies past their window as of p_as_of (default now) in batches of p_batch_size, each committed, then drops whole months, and records what it freed in private.payload_retention_run.';
 
 create function api.set_payload_retention(shop_id uuid, replay_window_days integer default null)
     returns integer

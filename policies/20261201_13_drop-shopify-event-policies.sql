@@ -1,8 +1,9 @@
 -- Drop the read policies of Shopify's own event and dead-letter stores, which the inbound store replaces.
 -- depends: 20261201_12_create-sales-subscriber
 --
--- The rows move to app.inbound_event and app.inbound_dead_letter in the next migration,
--- whose own policies (owners and managers read) say the same. Rollback recreates them.
+-- Their rows move to app.inbound_event and app.inbound_dead_letter, whose own policies
+-- (owners and managers read) say the same, when the Shopify stores are dropped.
+-- Rollback recreates them.
 
 -- its name, longer than 63 bytes when written, was stored cut at 63
 drop policy "owners and managers can read their shops' shopify dead letter r"

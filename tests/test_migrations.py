@@ -128,3 +128,73 @@ def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack)
     finally:
         with stack.connect(autocommit=True) as admin:
             admin.execute('drop database "storepulse_store_rollback" with (force)')
+
+
+BEFORE_PIPELINE = "20261125_61_move-row-audit-to-stores"
+MOVED = {
+    "events": "select shopify_event_id, source, topic, webhook_id, event_id, triggered_at, "
+              "api_version, hmac_verified, payload, status, deliveries, received_at, "
+              "last_received_at from app.shopify_event order by 1",
+    "dead letters": "select dead_letter_id, shopify_event_id, topic, error_code, error_field, "
+                    "payload, failed_at, replayed_at from app.shopify_dead_letter order by 1",
+}
+MODEL = ("shopify_order", "shopify_order_line", "shopify_refund", "shopify_refund_line",
+         "shopify_customer", "shopify_customer_pii", "shopify_product", "shopify_variant",
+         "shopify_order_deletion", "sales_daily", "sales_hourly", "sales_product_daily")
+
+
+def test_the_pipeline_moves_shopify_deliveries_in_and_its_rollback_moves_them_back(
+        stack: Stack) -> None:
+    """Shopify's deliveries move into the inbound store and back, nothing lost.
+
+    Deliveries and dead letters stored before the shared pipeline keep their ids, bodies
+    and outcomes in the inbound store, and come back as they were on rollback.
+    """
+    from tests import shopify_samples  # noqa: PLC0415
+
+    upto = next(i for i, m in enumerate(ALL) if m.id == BEFORE_PIPELINE) + 1
+    url = create_database(stack.server, "storepulse_pipeline_move")
+    try:
+        supabase_standin.prepare(url)
+        migrate.apply(url, upto=upto)
+        with psycopg.connect(url, autocommit=True) as conn:
+            owner = seed.create_user(conn)
+            shop = seed.create_shop(conn, owner, "moved.myshopify.com")
+            shopify_samples.seed_shop(conn, "moved.myshopify.com")
+            before = {k: conn.execute(q).fetchall() for k, q in MOVED.items()}
+            model = {t: conn.execute(f"select * from app.{t} order by 1, 2, 3").fetchall()  # noqa: S608
+                     for t in MODEL}
+        assert len(before["events"]) >= 6
+        assert len(before["dead letters"]) == 1
+        migrate.apply(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            events = conn.execute(
+                "select e.event_id, e.delivery, e.topic, e.delivery_id, e.external_id, "
+                "e.triggered_at, e.api_version, e.signature_verified, p.body, e.status, "
+                "e.deliveries, e.received_at, e.last_received_at "
+                "from app.inbound_event as e join app.inbound_payload as p "
+                "using (shop_id, event_id, received_at) order by 1").fetchall()
+            assert events == before["events"]
+            letters = conn.execute(
+                "select d.dead_letter_id, d.event_id, d.topic, d.error_code, d.error_field, "
+                "p.body, d.failed_at, d.replayed_at from app.inbound_dead_letter as d "
+                "join app.inbound_payload as p using (shop_id, event_id) order by 1").fetchall()
+            assert letters == before["dead letters"]
+            # the stores go on numbering after the moved ids
+            fresh = shopify_samples.webhook(conn, "moved.myshopify.com", "orders/create",
+                                            shopify_samples.order(9010), "moved-new")
+            assert fresh["event_id"] > max(e[0] for e in events)
+            conn.execute("select private.rebuild_sales_rollups(%s)", (shop,))
+        migrate.rollback(url, count=len(ALL) - upto)
+        with psycopg.connect(url, autocommit=True) as conn:
+            after = {k: conn.execute(q).fetchall() for k, q in MOVED.items()}
+            assert after["dead letters"] == before["dead letters"]
+            assert after["events"][:len(before["events"])] == before["events"]
+            assert [e[2] for e in after["events"][len(before["events"]):]] == ["orders/create"]
+            conn.execute("delete from app.shopify_order where order_id = 9010")
+            conn.execute("select private.rebuild_sales_rollups(%s)", (shop,))
+            assert {t: conn.execute(f"select * from app.{t} order by 1, 2, 3").fetchall()  # noqa: S608
+                    for t in MODEL} == model
+    finally:
+        with stack.connect(autocommit=True) as admin:
+            admin.execute('drop database "storepulse_pipeline_move" with (force)')

@@ -98,7 +98,10 @@ def dump_schema(url: str) -> str:
     ]
     with psycopg.connect(url) as conn:
         # yoyo's own tables are left out above (their rows change), but not who may use them
-        acls = conn.execute(
+        # once a migration is applied (yoyo creates them before the first, and keeps them)
+        has_log = one(conn.execute("select to_regclass('_yoyo_migration') is not null"))[0]
+        applied = has_log and one(conn.execute("select exists (select from _yoyo_migration)"))[0]
+        acls = [] if not applied else conn.execute(
             "select c.relname, c.relrowsecurity, coalesce(c.relacl::text, '') "
             "from pg_catalog.pg_class as c "
             "where c.relnamespace = pg_catalog.current_schema()::regnamespace "

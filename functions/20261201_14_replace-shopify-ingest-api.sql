@@ -1,5 +1,5 @@
 -- Shopify's ingestion entry points on the shared pipeline; the same calls, the same answers.
--- depends: 20261201_14_move-shopify-events-to-inbound
+-- depends: 20261201_13_drop-shopify-event-policies
 --
 -- api.ingest_shopify_webhook verifies the HMAC against the raw body, then hands the
 -- delivery to private.ingest_inbound: a body jsonb cannot hold (a \u0000, nested too

@@ -1,5 +1,5 @@
 -- Move Shopify's deliveries and dead letters into the inbound store, and drop Shopify's own stores.
--- depends: 20261201_13_drop-shopify-event-policies
+-- depends: 20261201_14_replace-shopify-ingest-api
 --
 -- Every row of app.shopify_event becomes an app.inbound_event (same id, source shopify,
 -- X-Shopify-Event-Id as external id, the webhook id as delivery id) with its body in
