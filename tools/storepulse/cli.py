@@ -1,4 +1,4 @@
-"""The `storepulse` command: demo, lint and new-migration."""
+"""The `storepulse` command: demo, lint, schema and new-migration."""
 
 from __future__ import annotations
 
@@ -99,6 +99,41 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write schema/ from a migrated database (a throwaway one unless --database is given)."""
+    from storepulse.db import schema_tree  # noqa: PLC0415
+
+    if args.database:
+        tree = schema_tree.render(args.database)
+    else:
+        from storepulse.testkit.harness import build_stack  # noqa: PLC0415
+
+        _say("schema: starting a throwaway server and migrating it")
+        stack = build_stack(with_template=False)
+        try:
+            tree = schema_tree.render(stack.main_url)
+        finally:
+            stack.stop()
+    if not tree.has_cron:
+        _say(f"schema: pg_cron is not installed in that database: {schema_tree.TREE}/"
+             f"{schema_tree.CRON_DIR}/ is left as it is")
+    target = migrate.ROOT / schema_tree.TREE
+    if args.check:
+        diffs = schema_tree.differences(tree, target)
+        for line in diffs:
+            _say(line)
+        if diffs:
+            _say(f"schema: {len(diffs)} file(s) differ from the migrations: run `storepulse schema`")
+            return 1
+        _say(f"schema: {schema_tree.TREE}/ matches the migrations ({len(tree.files)} files)")
+        return 0
+    diffs = schema_tree.write(tree, target)
+    for line in diffs:
+        _say(line)
+    _say(f"schema: wrote {schema_tree.TREE}/ ({len(tree.files)} files, {len(diffs)} updated)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `storepulse` command."""
     parser = argparse.ArgumentParser(prog="storepulse", description=__doc__)
@@ -117,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("slug", help="verb-object, e.g. create-orders")
     p.add_argument("-m", "--description", help="one-line description for the header")
     p.set_defaults(func=cmd_new)
+    p = sub.add_parser("schema", help="write schema/, the current definition of every object")
+    p.add_argument("--database", help="postgresql:// URL of a migrated database "
+                                      "(default: migrate a throwaway server)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 listing the files that differ")
+    p.set_defaults(func=cmd_schema)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
