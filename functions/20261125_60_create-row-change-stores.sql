@@ -444,7 +444,6 @@ $$;
 
 comment on function private.refresh_row_changes_view() is 'Recreates audit.row_changes over audit.row_change and every row-change store (private.enable_row_audit calls it when it creates a store).';
 
-select private.refresh_row_changes_view();
 create or replace function private.enable_row_audit(p_table regclass)
     returns boolean
     language plpgsql

@@ -158,3 +158,5 @@ begin
     end loop;
 end
 $$;
+
+drop view audit.row_changes;
