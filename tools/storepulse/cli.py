@@ -104,26 +104,28 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from storepulse.db import schema_tree  # noqa: PLC0415
 
     if args.database:
-        tree = schema_tree.render(args.database)
+        tree = schema_tree.render(args.database, migrate.ROOT)
     else:
         from storepulse.testkit.harness import build_stack  # noqa: PLC0415
 
         _say("schema: starting a throwaway server and migrating it")
         stack = build_stack(with_template=False)
         try:
-            tree = schema_tree.render(stack.main_url)
+            tree = schema_tree.render(stack.main_url, migrate.ROOT)
         finally:
             stack.stop()
     if not tree.has_cron:
         _say(f"schema: pg_cron is not installed in that database: {schema_tree.TREE}/"
-             f"{schema_tree.CRON_DIR}/ is left as it is")
+             f"{schema_tree.CRON_DIR}/ and {schema_tree.TREE}/{schema_tree.ROOT_README} "
+             "are left as they are")
     target = migrate.ROOT / schema_tree.TREE
     if args.check:
         diffs = schema_tree.differences(tree, target)
         for line in diffs:
             _say(line)
         if diffs:
-            _say(f"schema: {len(diffs)} file(s) differ from the migrations: run `storepulse schema`")
+            _say(f"schema: {len(diffs)} file(s) differ from the migrations: "
+                 "run `storepulse schema`")
             return 1
         _say(f"schema: {schema_tree.TREE}/ matches the migrations ({len(tree.files)} files)")
         return 0

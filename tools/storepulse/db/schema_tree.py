@@ -88,8 +88,9 @@ class Tree:
     objects: dict[str, list[str]] = field(default_factory=dict)  # path -> [qualified names]
 
     def managed(self, rel: str) -> bool:
-        """Whether this generation owns `rel` (cron/ only when pg_cron was there to read)."""
-        return self.has_cron or not rel.startswith(f"{CRON_DIR}/")
+        """Whether this generation owns `rel`: cron/ and the index (which lists the jobs)
+        only when pg_cron was there to read."""
+        return self.has_cron or not (rel.startswith(f"{CRON_DIR}/") or rel == ROOT_README)
 
 
 # --- reading the database ------------------------------------------------------------
@@ -356,7 +357,9 @@ class _Assigner:
     def _schema(self, name: str) -> Key | None:
         return Key(name, "schema", label=f"schema {name}") if name in self.schemas else None
 
-    def _object(self, objtype: ObjectType, obj: Any, schema: str) -> Key | None | bool:  # noqa: PLR0911
+    def _object(  # noqa: PLR0911
+        self, objtype: ObjectType, obj: Any, schema: str,
+    ) -> Key | None | bool:
         """The file of the object a COMMENT or GRANT is about."""
         parts = _strings(obj)
         if objtype == ObjectType.OBJECT_SCHEMA:
