@@ -548,3 +548,177 @@ def write(tree: Tree, target: Path) -> list[str]:
             folder.rmdir()
     return diffs
 
+
+# --- replacing an object: `storepulse new <folder> <slug> --replaces <object>` --------
+
+REPLACEABLE = {"functions": "functions", "views": "views", "policies": "policies", "cron": "cron"}
+REFUSALS = {
+    "tables": "a table cannot be replaced by its definition: write an ALTER TABLE "
+              "(storepulse new migrations <verb-object>)",
+    "types": "a type cannot be replaced by its definition: write an ALTER TYPE "
+             "(storepulse new migrations <verb-object>)",
+    "sequences": "a sequence cannot be replaced by its definition: write an ALTER SEQUENCE "
+                 "(storepulse new migrations <verb-object>)",
+    "schema": "a schema cannot be replaced by its definition: write an ALTER SCHEMA, GRANT "
+              "or ALTER DEFAULT PRIVILEGES (storepulse new migrations <verb-object>)",
+    "defaults": "default privileges cannot be replaced by their definition: write an ALTER "
+                "DEFAULT PRIVILEGES (storepulse new migrations <verb-object>)",
+}
+CREATE_HEAD = re.compile(r"^CREATE (FUNCTION|PROCEDURE|VIEW|AGGREGATE)\b")
+POLICY_HEAD = re.compile(
+    r'^CREATE POLICY (?P<name>"(?:[^"]|"")*"|\S+) ON (?P<table>(?:"(?:[^"]|"")*"|[^\s."]+)'
+    r'(?:\.(?:"(?:[^"]|"")*"|[^\s."]+))?)')
+
+
+@dataclass
+class Replacement:
+    """An object's current definition, as the statements of a migration and its rollback."""
+
+    kind: str        # functions, views, policies or cron: the folder its migration goes in
+    label: str       # api.sales_pulse, app.shop/<policy>, cron/<job>
+    path: str        # its file, relative to the repository
+    forward: list[str]
+    rollback: list[str]
+
+
+def kind_of(rel: str) -> str:
+    """The kind of a tree file (relative to schema/): tables, functions, ..., cron, schema."""
+    parts = rel.split("/")
+    if parts[0] == CRON_DIR and len(parts) == 2:
+        return "cron"
+    if rel == GLOBAL_DEFAULTS:
+        return "defaults"
+    if len(parts) == 2 and parts[1] == "schema.sql":
+        return "schema"
+    return parts[1] if len(parts) == 3 else ""
+
+
+def statements(text: str) -> list[Any]:
+    """(text, node) of every statement of a tree file, without the header comments."""
+    out = []
+    for raw in pglast.parse_sql(text):
+        length = raw.stmt_len or len(text) - raw.stmt_location
+        sql = text[raw.stmt_location: raw.stmt_location + length].strip()
+        sql = re.sub(r"^(--[^\n]*\n|\s)+", "", sql)  # header comments lead the first statement
+        out.append((sql + ";", raw.stmt))
+    return out
+
+
+def _policy_names(path: Path) -> tuple[str, str] | None:
+    """(table, policy name) of a policy file."""
+    for _sql, node in statements(path.read_text(encoding="utf-8")):
+        if isinstance(node, ast.CreatePolicyStmt):
+            return node.table.relname, node.policy_name
+    return None
+
+
+def resolve(target: str, tree: Path) -> Path:
+    """The tree file of an object: `api.sales_pulse`, `app.shop/<policy name>`,
+    `cron/<job>` (or the job's name), or a path (`schema/api/functions/sales_pulse.sql`)."""
+    given = Path(target)
+    if given.suffix == ".sql":
+        for candidate in (tree.parent / given, tree / given, given):
+            if candidate.is_file() and candidate.resolve().is_relative_to(tree.resolve()):
+                return tree / candidate.resolve().relative_to(tree.resolve())
+        raise SystemExit(f"{target}: no such file in {tree}")
+    text = target.strip()
+    if text.startswith(f"{CRON_DIR}/") or (tree / CRON_DIR / f"{file_name(text)}.sql").is_file():
+        job = text.removeprefix(f"{CRON_DIR}/")
+        path = tree / CRON_DIR / f"{file_name(job)}.sql"
+        if path.is_file():
+            return path
+        raise SystemExit(f"no pg_cron job {job!r} in {TREE}/{CRON_DIR}/")
+    if "/" in text:
+        table, policy = text.split("/", 1)
+        schema, _, name = table.partition(".")
+        if not name:
+            raise SystemExit(f"{target!r}: write the policy as <schema>.<table>/<policy name>")
+        for path in sorted((tree / schema / "policies").glob(f"{file_name(name)}__*.sql")):
+            if _policy_names(path) in ((name, policy), (name, policy[:63])):
+                return path
+        raise SystemExit(f"no policy {policy!r} on {schema}.{name} in {TREE}/{schema}/policies/")
+    schema, _, name = text.partition(".")
+    if not name:
+        path = tree / schema / "schema.sql"
+        if path.is_file():
+            return path
+        raise SystemExit(f"{target!r}: name the object as <schema>.<name> (e.g. api.sales_pulse)")
+    candidates = [tree / schema / kind / f"{file_name(name)}.sql" for kind in KINDS]
+    found = [p for p in candidates if p.is_file()]
+    if len(found) > 1:
+        paths = ", ".join(p.relative_to(tree.parent).as_posix() for p in found)
+        raise SystemExit(f"{target} names {len(found)} objects ({paths}): give the file instead")
+    if not found:
+        raise SystemExit(f"no object {target} in {TREE}/ (is the tree up to date? "
+                         "run `storepulse schema`)")
+    return found[0]
+
+
+def _drop_policy(sql: str) -> str:
+    head = POLICY_HEAD.match(sql)
+    if head is None:
+        raise SchemaTreeError(f"cannot read the policy's name and table from: {sql[:80]}")
+    return f"DROP POLICY {head['name']} ON {head['table']};"
+
+
+def replacement(path: Path, tree: Path) -> Replacement:
+    """The statements that re-create the object of a tree file, both ways.
+
+    A function or view: `CREATE OR REPLACE` (every overload in the file), its comments and
+    grants. A policy: `DROP POLICY` then `CREATE POLICY` (and its comment). A pg_cron job:
+    its `private.schedule_job` call (scheduling by name replaces the job). Anything else
+    raises SystemExit saying what to write instead.
+    """
+    rel = path.relative_to(tree).as_posix()
+    kind = kind_of(rel)
+    if kind in REFUSALS:
+        raise SystemExit(f"{TREE}/{rel}: {REFUSALS[kind]}")
+    if kind not in REPLACEABLE:
+        raise SystemExit(f"{TREE}/{rel} is not an object file of the tree")
+    stmts = statements(path.read_text(encoding="utf-8"))
+    out: list[str] = []
+    for sql, node in stmts:
+        if isinstance(node, ast.CreatePolicyStmt):
+            out += [_drop_policy(sql), sql]
+        else:
+            out.append(CREATE_HEAD.sub(r"CREATE OR REPLACE \1", sql, count=1))
+    label = _label(rel, kind, stmts)
+    return Replacement(kind, label, f"{TREE}/{rel}", out, list(out))
+
+
+UNDO_FIRST = {
+    "functions": ("If it adds an overload or changes the arguments, drop the new signature "
+                  "here first; if it changes the return type, drop the function first (CREATE "
+                  "OR REPLACE cannot change that); revoke any new grant."),
+    "views": ("If it drops, renames or retypes a column, drop the view here first (CREATE OR "
+              "REPLACE VIEW only adds columns at the end); revoke any new grant."),
+    "policies": "If it renames the policy, drop the new name here first.",
+    "cron": "If it renames the job, unschedule the new name here first.",
+}
+
+
+def title(rep: Replacement) -> str:
+    """How the migration's comments name the object: `function api.sales_pulse`, ..."""
+    if rep.kind == "policies":
+        table, _, policy = rep.label.partition("/")
+        return f"policy \"{policy}\" on {table}"
+    if rep.kind == "cron":
+        return f"pg_cron job {rep.label.removeprefix(CRON_DIR + '/')}"
+    return f"{rep.kind.removesuffix('s')} {rep.label}"
+
+
+def _label(rel: str, kind: str, stmts: list[Any]) -> str:
+    parts = rel.removesuffix(".sql").split("/")
+    if kind == "cron":
+        for _sql, node in stmts:
+            targets = getattr(node, "targetList", None) or ()
+            call = getattr(targets[0], "val", None) if targets else None
+            args = getattr(call, "args", None) or ()
+            if args and isinstance(getattr(args[0], "val", None), ast.String):
+                return f"{CRON_DIR}/{args[0].val.sval}"
+        return rel.removesuffix(".sql")
+    if kind == "policies":
+        for _sql, node in stmts:
+            if isinstance(node, ast.CreatePolicyStmt):
+                return f"{parts[0]}.{node.table.relname}/{node.policy_name}"
+    return f"{parts[0]}.{parts[2]}"
