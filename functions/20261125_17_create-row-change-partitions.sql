@@ -6,7 +6,7 @@
 -- grant: API roles read through the parent only) and the refusal trigger, which statement
 -- triggers do not inherit. There is no default partition: a write to an audited table in
 -- a month without a partition fails rather than go unrecorded, so the maintenance job
--- keeps two months ready ahead (cron/20261125_26), and a missed day or two costs nothing.
+-- keeps two months ready ahead (the storepulse-maintain-audit-trail job), and a missed day or two costs nothing.
 
 create function private.create_row_change_partition(p_month date)
     returns text

@@ -2,15 +2,15 @@
 -- depends: 20261125_24_create-legal-hold-api
 --
 -- private.apply_audit_retention() is the only code the audit tables' refusal trigger lets
--- delete (functions/20261125_16). Row changes go a month at a time: a partition is dropped
+-- delete (private.tg_audit__refuse_change). Row changes go a month at a time: a partition is dropped
 -- once its upper bound is at least 180 days old, so nothing younger than 180 days is ever
 -- dropped and nothing older outlives it by more than a month. If a shop under legal hold
 -- has rows in such a partition, the partition stays and only the other shops' rows are
 -- deleted; it is dropped on the first run after the hold is lifted. Decisions go one by
 -- one, with their suggestion, once decided_at is 180 days old, unless the shop is held.
 -- Neither function is granted to anyone: the pg_cron job runs them as the owner.
--- pg_cron's own history (cron.job_run_details) is pruned daily at 14 days by the job of
--- cron/20261125_10.
+-- pg_cron's own history (cron.job_run_details) is pruned daily at 14 days by the
+-- storepulse-prune-cron-history job.
 
 create function private.apply_audit_retention()
     returns jsonb

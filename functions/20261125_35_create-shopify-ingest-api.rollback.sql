@@ -1,5 +1,3 @@
-revoke select, insert, update on private.shopify_webhook_secret from service_role;
-
 drop function api.set_shopify_webhook_secret(uuid, text);
 
 drop function api.rebuild_sales_rollups(uuid);

@@ -607,5 +607,3 @@ $$;
 comment on function api.set_shopify_webhook_secret(uuid, text) is 'Sets the app secret webhooks of a shop are signed with (service_role only).';
 
 grant execute on function api.set_shopify_webhook_secret(uuid, text) to service_role;
-
-grant select, insert, update on private.shopify_webhook_secret to service_role;

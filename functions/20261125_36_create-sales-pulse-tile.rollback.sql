@@ -1,3 +1,7 @@
+drop function private.check_sales_rollups();
+
+drop function private.sales_rollup_fingerprint(uuid);
+
 drop function api.sales_pulse(uuid, timestamptz);
 
 drop function private.sales_customers(uuid, date, date);

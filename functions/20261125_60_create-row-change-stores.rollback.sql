@@ -152,8 +152,6 @@ comment on function private.enable_row_audit(regclass) is 'Starts recording ever
 
 drop function private.retire_row_change_store(regclass);
 
-drop view audit.row_changes;
-
 drop function private.refresh_row_changes_view();
 
 drop function private.row_change_store_query(regclass);

@@ -10,7 +10,7 @@
 -- tuple copy with no encoding and no index entry per row. Updates keep only what changed:
 -- in new_rows the key and the changed columns, in old_rows the changed columns (and the
 -- key when it changed); every other column is null. Reading turns them into the familiar
--- per-row records (audit.row_changes, functions/20261125_61).
+-- per-row records (the view audit.row_changes, read by api.row_changes).
 --
 -- The stores use the audited table's row type, so Postgres refuses, with "cannot alter
 -- table ... because column ... uses its row type", every ALTER TABLE that would rewrite
@@ -444,7 +444,6 @@ $$;
 
 comment on function private.refresh_row_changes_view() is 'Recreates audit.row_changes over audit.row_change and every row-change store (private.enable_row_audit calls it when it creates a store).';
 
-select private.refresh_row_changes_view();
 create or replace function private.enable_row_audit(p_table regclass)
     returns boolean
     language plpgsql
@@ -495,7 +494,7 @@ begin
         perform private.refresh_row_changes_view();
         v_created := true;
     end if;
-    -- triggers of the earlier design (functions/20261125_19) give way to the store's
+    -- the earlier design's triggers (private.tg_row_audit__record_*) give way to the store's
     for v_name in
         select g.tgname::text
         from pg_catalog.pg_trigger as g

@@ -134,7 +134,8 @@ $$;
 comment on function api.row_changes(uuid, text, jsonb, timestamptz, timestamptz) is 'The shop''s recorded row changes, newest first, optionally of one table (e.g. app.shop_member), of rows whose key contains record_key (e.g. {"user_id": "..."}), and in [since, until) of occurred_at. Owners and managers only (others get no rows).';
 
 -- Each store's rows go to audit.row_change first, one per changed row (change ids kept);
--- then the triggers of functions/20261125_19 come back, and the stores go.
+-- then the triggers writing to audit.row_change (private.tg_row_audit__record_rows and
+-- private.tg_row_audit__record_updates) come back, and the stores go.
 do $$
 declare
     v_table regclass;
@@ -157,3 +158,5 @@ begin
     end loop;
 end
 $$;
+
+drop view audit.row_changes;

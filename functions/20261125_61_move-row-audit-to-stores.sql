@@ -1,11 +1,20 @@
 -- Record shops, members and legal holds in their row-change stores; read all through audit.row_changes.
 -- depends: 20261125_60_create-row-change-stores
+-- folder-content: mixed, because each step needs the one before it
 --
--- private.enable_row_audit (functions/20261125_60) creates each table's store and swaps
--- the triggers of functions/20261125_19 for the store's. Rows recorded so far stay in
+-- In this order: create the view audit.row_changes, move the three tables' audit to their
+-- stores, point api.row_changes at the view, drop the old design's trigger functions (only
+-- possible once no trigger uses them). Calls and function changes alternate, and a later
+-- migrations/ or functions/ file to hold either part would need new migration ids.
+--
+-- private.enable_row_audit, as now defined, creates each table's store and swaps the
+-- triggers that wrote to audit.row_change (private.tg_row_audit__record_rows and
+-- private.tg_row_audit__record_updates) for the store's. Rows recorded so far stay in
 -- audit.row_change; api.row_changes now reads audit.row_changes, which holds them and
 -- the stores' rows in the same shape. Rolling back writes the stores' rows into
 -- audit.row_change, one per changed row, before the stores go, so no change is lost.
+
+select private.refresh_row_changes_view();
 
 select private.enable_row_audit('app.shop');
 

@@ -5,7 +5,7 @@
 -- every table, and no API role holds INSERT, UPDATE, DELETE or TRUNCATE on anything in it.
 -- Rows are written only by security definer functions in private (api.suggest_action,
 -- api.decide_action and the jobs) and never changed (triggers refuse UPDATE, DELETE and
--- TRUNCATE to every role but the retention job; functions/20261125_16).
+-- TRUNCATE to every role but the retention job: private.tg_audit__refuse_change).
 --
 -- A suggestion is one row, written when the dashboard shows it; its decision is another,
 -- written once: the primary key of audit.decision is the suggestion's, so a suggestion has

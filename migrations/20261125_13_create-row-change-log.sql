@@ -2,15 +2,16 @@
 -- depends: 20261125_12_create-decision-log
 --
 -- One row per changed row of an audited table, written by statement-level triggers over
--- transition tables (functions/20261125_19): inserts keep the new row, deletes and
--- truncates the old row, updates only the keys that changed (old and new values). The
--- actor and role come from the request's JWT claims; the transaction id and PostgREST's
--- request.method and request.path are kept too.
+-- transition tables (private.enable_row_audit installs them): inserts keep the new row,
+-- deletes and truncates the old row, updates only the keys that changed (old and new
+-- values). The actor and role come from the request's JWT claims; the transaction id and
+-- PostgREST's request.method and request.path are kept too.
 --
 -- Range-partitioned by month (UTC) on occurred_at, so retention drops whole partitions
--- (functions/20261125_25). Partitions are created by private.create_row_change_partition,
--- which also enables row-level security and the refusal trigger on each; the primary key
--- leads with shop_id and includes the partition key, as Postgres requires.
+-- (private.apply_audit_retention). Partitions are created by
+-- private.create_row_change_partition, which also enables row-level security and the
+-- refusal trigger on each; the primary key leads with shop_id and includes the partition
+-- key, as Postgres requires.
 
 create table audit.row_change (
     shop_id uuid not null,

@@ -4,7 +4,7 @@
 -- A row here means the shop is under legal hold: the retention job keeps every audit and
 -- decision row of the shop, however old, until the hold is lifted (the row deleted).
 -- Owners place and lift holds through api.set_legal_hold; every change to this table is
--- itself recorded in audit.row_change (functions/20261125_20).
+-- itself recorded in audit.row_change (private.enable_row_audit('app.shop_legal_hold')).
 
 create table app.shop_legal_hold (
     shop_id uuid not null,

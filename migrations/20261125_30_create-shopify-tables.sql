@@ -575,3 +575,6 @@ comment on table private.shopify_webhook_secret is 'Each shop''s Shopify app sec
 comment on column private.shopify_webhook_secret.shop_id is 'The shop.';
 comment on column private.shopify_webhook_secret.secret is 'The app''s client secret Shopify signs webhooks with.';
 comment on column private.shopify_webhook_secret.updated_at is 'When it was last set.';
+
+-- service_role sets it through api.set_shopify_webhook_secret (security invoker).
+grant select, insert, update on private.shopify_webhook_secret to service_role;

@@ -16,7 +16,7 @@ ALLOWED = {
     "load": {"testkit", "synth"},
     "demo": {"db", "testkit", "load", "synth"},
     "bench": {"db", "testkit", "load", "synth"},
-    "cli": {"db", "demo"},
+    "cli": {"db", "demo", "testkit"},
 }
 
 

@@ -387,3 +387,106 @@ def test_non_transactional_one_statement_negative() -> None:
 def test_finding_str() -> None:
     """A finding prints as path:line: rule: message."""
     assert str(Finding("a.sql", 3, "header", "msg")) == "a.sql:3: header: msg"
+
+
+# --- folder-content ----------------------------------------------------------------
+
+
+def one_file(folder: str, sql: str, rollback: str = "select 0;\n") -> dict[str, str]:
+    """A one-migration tree: `sql` in `folder`, with its rollback."""
+    return {f"{folder}/20260101_01_step-1.sql": f"-- Step 1.\n\n{sql}",
+            f"{folder}/20260101_01_step-1.rollback.sql": rollback}
+
+
+def folder_rules(tmp_path: Path, folder: str, sql: str, rollback: str = "select 0;\n") -> list[str]:
+    found = tree_rules(tmp_path, one_file(folder, sql, rollback))
+    return [f"{f.path.split('/')[0]}:{f.line}" for f in found if f.rule == "folder-content"]
+
+
+@pytest.mark.parametrize(
+    ("folder", "sql"),
+    [
+        ("functions", FN.format(opts="set search_path = ''")
+         + "comment on function private.f() is 'x';\n"
+         + "grant execute on function private.f() to authenticated;\n"
+         + "create trigger tr after insert on app.t for each row execute function private.f();\n"
+         + "alter table app.t disable trigger tr;\ndrop function private.g();\n"),
+        ("views", "create view api.v with (security_invoker = true) as select 1 as one;\n"
+         "comment on view api.v is 'x';\ncomment on column api.v.one is 'x';\n"
+         "grant select on api.v to authenticated;\n"),
+        ("policies", "create policy p on app.t for select using (true);\n"
+         "comment on policy p on app.t is 'x';\ndrop policy q on app.t;\n"),
+        ("cron", "select private.schedule_job('job', '17 3 * * *', $job$select 1$job$);\n"
+         "select private.unschedule_job('old-job');\n"),
+        ("migrations", "create table app.t (id int);\n"
+         "alter table app.t enable row level security;\n"
+         "comment on column app.t.id is 'x';\ngrant select on app.t to authenticated;\n"
+         "create index i on app.t (id);\nselect private.enable_row_audit('app.t');\n"
+         "do $$ begin perform 1; end $$;\n"),
+    ],
+)
+def test_folder_content_negative(tmp_path: Path, folder: str, sql: str) -> None:
+    assert folder_rules(tmp_path, folder, sql) == []
+
+
+@pytest.mark.parametrize(
+    ("folder", "sql", "belongs"),
+    [
+        ("cron", FN.format(opts="set search_path = ''"), "functions/"),
+        ("cron", "select cron.schedule('job', '17 3 * * *', 'select 1');\n", "migrations/"),
+        ("functions", "select private.enable_row_audit('app.t');\n", "migrations/"),
+        ("functions", "grant select on app.t to service_role;\n", "migrations/ (a table's)"),
+        ("functions", "drop view api.v;\n", "views/"),
+        ("views", "create table app.t (id int);\nalter table app.t enable row level security;\n",
+         "migrations/"),
+        ("policies", "alter table app.t enable row level security;\n", "migrations/"),
+        ("migrations", "create policy p on app.t for select using (true);\n", "policies/"),
+        ("migrations", "create trigger tr after insert on app.t for each row "
+         "execute function private.f();\n", "functions/"),
+        ("migrations", "select private.schedule_job('job', '17 3 * * *', 'select 1');\n", "cron/"),
+    ],
+)
+def test_folder_content(tmp_path: Path, folder: str, sql: str, belongs: str) -> None:
+    found = [f for f in tree_rules(tmp_path, one_file(folder, sql)) if f.rule == "folder-content"]
+    assert found and all(f.path.startswith(f"{folder}/") for f in found), found
+    assert f"belongs in {belongs}" in found[0].message
+
+
+def test_folder_content_checks_rollback_files(tmp_path: Path) -> None:
+    sql = "select private.unschedule_job('job');\n"
+    rollback = "drop function private.f();\n"
+    assert folder_rules(tmp_path, "cron", sql, rollback=rollback) == ["cron:1"]
+
+
+def test_folder_content_no_op_select_is_allowed_anywhere(tmp_path: Path) -> None:
+    assert folder_rules(tmp_path, "cron", "select 'nothing to do' as note;\n") == []
+
+
+def test_folder_content_mixed_file_says_why(tmp_path: Path) -> None:
+    sql = "select private.enable_row_audit('app.t');\n"
+    mixed = "-- Step 1.\n-- folder-content: mixed, because each step needs the one before\n\n"
+    files = one_file("functions", sql, rollback="select private.disable_row_audit('app.t');\n")
+    files["functions/20260101_01_step-1.sql"] = mixed + sql
+    assert [f.rule for f in tree_rules(tmp_path / "why", files)] == []
+    files["functions/20260101_01_step-1.sql"] = "-- Step 1.\n-- folder-content: mixed\n\n" + sql
+    found = tree_rules(tmp_path / "bare", files)
+    assert [(f.rule, f.line) for f in found] == [("folder-content", 1)]
+    assert "needs its reason" in found[0].message
+
+
+# --- comment-names-objects ---------------------------------------------------------
+
+
+def test_comment_naming_a_migration_id(tmp_path: Path) -> None:
+    files = chain(2)
+    files["migrations/20260101_01_step-1.sql"] += "-- see functions/20260101_02_step-2\nselect 9;\n"
+    files["functions/20260101_02_step-2.sql"] += (
+        "create function private.f() returns int language plpgsql set search_path = '' as $$\n"
+        "begin\n    return 1;  -- as 20260101_01 left it\nend\n$$;\n")
+    found = tree_rules(tmp_path, files)
+    assert [(f.path, f.line) for f in found if f.rule == "comment-names-objects"] == [
+        ("functions/20260101_02_step-2.sql", 7), ("migrations/20260101_01_step-1.sql", 4)]
+
+
+def test_depends_line_is_not_a_comment_naming_an_id(tmp_path: Path) -> None:
+    assert [f for f in tree_rules(tmp_path, chain(3)) if f.rule == "comment-names-objects"] == []

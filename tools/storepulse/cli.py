@@ -1,15 +1,21 @@
-"""The `storepulse` command: demo, lint and new-migration."""
+"""The `storepulse` command: demo, lint, schema and new-migration."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import re
+import shlex
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storepulse.db import migrate
+
+if TYPE_CHECKING:
+    from storepulse.db.schema_tree import Replacement
 
 
 def _say(msg: str = "") -> None:
@@ -109,21 +115,99 @@ def next_id(slug: str, root: Path | None = None, day: dt.date | None = None) -> 
     return f"{stamp}_{seq:02d}_{slug}", latest
 
 
+def _comment(text: str) -> str:
+    """`text` as `-- ` comment lines of at most 90 characters."""
+    return textwrap.fill(text, 90, initial_indent="-- ", subsequent_indent="-- ",
+                         break_on_hyphens=False, break_long_words=False) + "\n"
+
+
+def _replacing_header(rep: Replacement) -> tuple[str, str]:
+    """The comment blocks of a migration replacing an object, and of its rollback."""
+    from storepulse.db import schema_tree  # noqa: PLC0415
+
+    name = schema_tree.title(rep)
+    forward = _comment(f"Replaces the {name}. Below is its current definition, from {rep.path}:"
+                       " edit it into the new one. The rollback restores it as it is now.")
+    rollback = _comment(f"Restore the {name} as it was before this migration (from "
+                        f"{rep.path}). {schema_tree.UNDO_FIRST[rep.kind]}") + "\n"
+    return forward, rollback
+
+
 def cmd_new(args: argparse.Namespace) -> int:
-    """Write a new migration pair, chained to the latest migration."""
+    """Write a new migration pair, chained to the latest migration.
+
+    With --replaces, both files start from the object's current definition in schema/:
+    the forward file to edit into the new one, the rollback to restore it unchanged.
+    """
+    from storepulse.db import schema_tree  # noqa: PLC0415 - pglast, only when needed
+
     folder = migrate.ROOT / args.folder
     if args.folder not in migrate.SOURCE_DIRS:
         raise SystemExit(f"folder must be one of {', '.join(migrate.SOURCE_DIRS)}")
+    rep = None
+    if args.replaces:
+        tree = migrate.ROOT / schema_tree.TREE
+        rep = schema_tree.replacement(schema_tree.resolve(args.replaces, tree), tree)
+        if rep.kind != args.folder:
+            raise SystemExit(f"{rep.label} ({rep.path}) is changed in {rep.kind}/, "
+                             f"not {args.folder}/: storepulse new {rep.kind} {args.slug} "
+                             f"--replaces {shlex.quote(args.replaces)}")
     new_id, latest = next_id(args.slug)
     forward = folder / f"{new_id}.sql"
     backward = folder / f"{new_id}.rollback.sql"
     depends = f"-- depends: {latest}\n" if latest else ""
-    forward.write_text(
-        f"-- {args.description or 'Describe the change in one line.'}\n{depends}--\n"
-        "-- Why, and what it locks. Then the statements, one per chunk, no BEGIN/COMMIT.\n\n"
-    )
-    backward.write_text("-- Undo the statements above, in reverse order.\n\n")
+    head = f"-- {args.description or 'Describe the change in one line.'}\n{depends}--\n"
+    if rep is None:
+        forward.write_text(
+            head + "-- Why, and what it locks. Then the statements, one per chunk, "
+            "no BEGIN/COMMIT.\n\n"
+        )
+        backward.write_text("-- Undo the statements above, in reverse order.\n\n")
+    else:
+        why, undo = _replacing_header(rep)
+        forward.write_text(head + why + "\n" + "\n\n".join(rep.forward) + "\n", encoding="utf-8")
+        backward.write_text(undo + "\n\n".join(rep.rollback) + "\n", encoding="utf-8")
     _say(f"wrote {forward.relative_to(migrate.ROOT)} and {backward.relative_to(migrate.ROOT)}")
+    if rep is not None:
+        _say(f"both hold the current definition of the {schema_tree.title(rep)}: edit the "
+             "forward file, and run `storepulse schema` to update schema/")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write schema/ from a migrated database (a throwaway one unless --database is given)."""
+    from storepulse.db import schema_tree  # noqa: PLC0415
+
+    if args.database:
+        tree = schema_tree.render(args.database, migrate.ROOT)
+    else:
+        from storepulse.testkit.harness import build_stack  # noqa: PLC0415
+
+        _say("schema: starting a throwaway server and migrating it")
+        stack = build_stack(with_template=False)
+        try:
+            tree = schema_tree.render(stack.main_url, migrate.ROOT)
+        finally:
+            stack.stop()
+    if not tree.has_cron:
+        _say(f"schema: pg_cron is not installed in that database: {schema_tree.TREE}/"
+             f"{schema_tree.CRON_DIR}/ and {schema_tree.TREE}/{schema_tree.ROOT_README} "
+             "are left as they are")
+    target = migrate.ROOT / schema_tree.TREE
+    if args.check:
+        diffs = schema_tree.differences(tree, target)
+        for line in diffs:
+            _say(line)
+        if diffs:
+            _say(f"schema: {len(diffs)} file(s) differ from the migrations: "
+                 "run `storepulse schema`")
+            return 1
+        _say(f"schema: {schema_tree.TREE}/ matches the migrations ({len(tree.files)} files)")
+        return 0
+    diffs = schema_tree.write(tree, target)
+    for line in diffs:
+        _say(line)
+    _say(f"schema: wrote {schema_tree.TREE}/ ({len(tree.files)} files, {len(diffs)} updated)")
     return 0
 
 
@@ -162,7 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("folder", help="|".join(migrate.SOURCE_DIRS))
     p.add_argument("slug", help="verb-object, e.g. create-orders")
     p.add_argument("-m", "--description", help="one-line description for the header")
+    p.add_argument("--replaces", metavar="OBJECT",
+                   help="start both files from the current definition of a function, view, "
+                        "policy or cron job in schema/: api.sales_pulse, "
+                        "'app.shop_member/<policy name>', cron/<job> or a schema/ path")
     p.set_defaults(func=cmd_new)
+    p = sub.add_parser("schema", help="write schema/, the current definition of every object")
+    p.add_argument("--database", help="postgresql:// URL of a migrated database "
+                                      "(default: migrate a throwaway server)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 listing the files that differ")
+    p.set_defaults(func=cmd_schema)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -14,7 +14,7 @@ Times are the server's (clock_timestamp around the statement), medians over the 
 
 Without --database it starts a throwaway server (as the tests do) and removes it after.
 The goal (issue 3): with the audit at most 1.3 times slower. Measured on the 2-core
-development VM with --rounds 9 (per-table stores, functions/20261125_60): insert 1.14x,
+development VM with --rounds 9 (per-table stores, audit.row_change__*): insert 1.14x,
 update 1.75x, delete 3.43x (floor 1.39x), all three 1.45x; before them (jsonb rows per
 changed row) 2.17x, 5.01x, 18.4x and 3.87x.
 """

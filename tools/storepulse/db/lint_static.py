@@ -328,6 +328,159 @@ def _chain_findings(migrations: dict[str, str]) -> Iterator[Finding]:
             yield Finding(path, line, "header", msg)
 
 
+# --- folder-content: each folder holds what its name says ------------------------------
+# migrations/: tables, types, indexes, schemas, grants, data changes and every other
+# statement; functions/: functions, procedures and triggers; views/: views; policies/:
+# policies; cron/: private.schedule_job / private.unschedule_job calls. Comments and
+# grants go with their object. Row-level security is enabled in migrations/, in the file
+# that creates the table (rls-in-same-file): a table is never open while it waits for its
+# policies, and policies/ stays policies only. A file that cannot be split without new ids
+# says so in its header: `-- folder-content: mixed, because <reason>`.
+
+FOLDER_HOLDS = {
+    "migrations": ({"data", "relation"},
+                   "tables, types, indexes, schemas, grants, data changes and the rest"),
+    "functions": ({"function", "trigger"},
+                  "functions, procedures and triggers, with their comments and grants"),
+    "views": ({"view", "relation"}, "views, with their comments and grants"),
+    "policies": ({"policy"}, "row-level security policies and their comments"),
+    "cron": ({"job"}, "private.schedule_job and private.unschedule_job calls"),
+}
+FOLDER_OF_KIND = {"data": "migrations/", "function": "functions/", "trigger": "functions/",
+                  "view": "views/", "policy": "policies/", "job": "cron/",
+                  "relation": "migrations/ (a table's) or views/ (a view's)"}
+FOLDER_MIXED = re.compile(r"^--\s*folder-content\s*:\s*mixed\b[,:;]?\s*(?P<why>.*)$", re.M)
+_FUNCTION_TYPES = {ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE,
+                   ObjectType.OBJECT_ROUTINE, ObjectType.OBJECT_AGGREGATE}
+_VIEW_TYPES = {ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW}
+_TRIGGER_TYPES = {ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_EVENT_TRIGGER}
+_TRIGGER_SWITCHES = {
+    AlterTableType.AT_EnableTrig, AlterTableType.AT_EnableAlwaysTrig,
+    AlterTableType.AT_EnableReplicaTrig, AlterTableType.AT_DisableTrig,
+    AlterTableType.AT_EnableTrigAll, AlterTableType.AT_DisableTrigAll,
+    AlterTableType.AT_EnableTrigUser, AlterTableType.AT_DisableTrigUser,
+}
+_JOB_CALLS = {"private.schedule_job", "private.unschedule_job"}
+
+
+class _Touches(Visitor):
+    """Whether a statement calls a function or reads a relation (a no-op select does neither)."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_FuncCall(self, ancestors: Any, node: ast.Node) -> None:
+        self.found = True
+
+    def visit_RangeVar(self, ancestors: Any, node: ast.Node) -> None:
+        self.found = True
+
+
+def _object_kind(objtype: ObjectType) -> str | None:
+    """The content kind of a statement about an object of this type, if it is not data."""
+    if objtype in _FUNCTION_TYPES:
+        return "function"
+    if objtype in _TRIGGER_TYPES:
+        return "trigger"
+    if objtype in _VIEW_TYPES:
+        return "view"
+    if objtype == ObjectType.OBJECT_POLICY:
+        return "policy"
+    return None
+
+
+def _content_kind(stmt: ast.Node) -> str | None:  # noqa: PLR0911
+    """What a statement is about: function, trigger, view, policy, job, relation (a column
+    comment or a table grant: a table's or a view's), data; None for a no-op select."""
+    if isinstance(stmt, ast.SelectStmt):
+        targets = [t.val for t in stmt.targetList or ()]
+        if targets and not stmt.fromClause and all(
+            isinstance(t, ast.FuncCall) and _name(t.funcname) in _JOB_CALLS for t in targets
+        ):
+            return "job"
+        touches = _Touches()
+        touches(stmt)
+        return "data" if touches.found or stmt.intoClause else None
+    kinds: dict[type, str] = {
+        ast.CreateFunctionStmt: "function", ast.AlterFunctionStmt: "function",
+        ast.CreateTrigStmt: "trigger", ast.CreateEventTrigStmt: "trigger",
+        ast.AlterEventTrigStmt: "trigger", ast.ViewStmt: "view", ast.RefreshMatViewStmt: "view",
+        ast.CreatePolicyStmt: "policy", ast.AlterPolicyStmt: "policy",
+    }
+    if type(stmt) in kinds:
+        return kinds[type(stmt)]
+    if isinstance(stmt, ast.CreateTableAsStmt) and stmt.objtype == ObjectType.OBJECT_MATVIEW:
+        return "view"
+    if isinstance(stmt, ast.DefineStmt) and stmt.kind == ObjectType.OBJECT_AGGREGATE:
+        return "function"
+    objtype = {
+        ast.DropStmt: "removeType", ast.CommentStmt: "objtype", ast.GrantStmt: "objtype",
+        ast.RenameStmt: "renameType", ast.AlterObjectSchemaStmt: "objectType",
+        ast.AlterOwnerStmt: "objectType", ast.AlterTableStmt: "objtype",
+    }.get(type(stmt))
+    found = _object_kind(getattr(stmt, objtype)) if objtype else None
+    if found:
+        return found
+    if isinstance(stmt, ast.AlterTableStmt) and all(
+        c.subtype in _TRIGGER_SWITCHES for c in stmt.cmds or ()
+    ):
+        return "trigger"
+    if isinstance(stmt, ast.CommentStmt) and stmt.objtype == ObjectType.OBJECT_COLUMN:
+        return "relation"
+    if (isinstance(stmt, ast.GrantStmt) and stmt.objtype == ObjectType.OBJECT_TABLE
+            and stmt.targtype == pglast.enums.parsenodes.GrantTargetType.ACL_TARGET_OBJECT):
+        return "relation"
+    return "data"
+
+
+def _folder_content_findings(texts: dict[str, str]) -> Iterator[Finding]:
+    """folder-content: every statement of a file (and of its rollback) suits its folder."""
+    suffix = ".rollback.sql"
+    for path, text in texts.items():
+        folder = PurePosixPath(path).parts[0]
+        if folder not in FOLDER_HOLDS:
+            continue
+        forward = text
+        if path.endswith(suffix):
+            forward = texts.get(path.removesuffix(suffix) + ".sql", "")
+        lead = re.match(r"(?:[ \t]*(?:--[^\n]*)?\n)*", forward)
+        mixed = FOLDER_MIXED.search(lead.group(0) if lead else "")
+        if mixed:
+            if not path.endswith(suffix) and len(mixed["why"].split()) < 3:
+                msg = "`-- folder-content: mixed` needs its reason: `mixed, because <why>`"
+                yield Finding(path, 1, "folder-content", msg)
+            continue
+        allowed, holds = FOLDER_HOLDS[folder]
+        for stmt, line in _parse_chunks(yoyo_chunks(text)[1])[1]:
+            kind = _content_kind(stmt)
+            if kind is None or kind in allowed:
+                continue
+            start = text.split("\n")[line - 1].strip()[:60]
+            where = FOLDER_OF_KIND[kind]
+            msg = (f"{folder}/ holds {holds}: `{start}` belongs in {where}; move it, and"
+                   " what undoes it, to a migration there")
+            yield Finding(path, line, "folder-content", msg)
+
+
+# --- comment-names-objects: a comment names the object, not the migration -----------
+
+MIGRATION_ID_IN_COMMENT = re.compile(r"--.*?\b(\d{8}_\d{2})(?:_[a-z0-9-]+)?\b")
+
+
+def _comment_id_findings(texts: dict[str, str]) -> Iterator[Finding]:
+    """comment-names-objects: no comment points at a migration id (ids say nothing of what
+    the object is now; schema/ holds its current definition under its name)."""
+    for path, text in texts.items():
+        for n, line in enumerate(text.split("\n"), 1):
+            if DEPENDS.match(line):
+                continue
+            found = MIGRATION_ID_IN_COMMENT.search(line)
+            if found:
+                msg = (f"comment points at migration {found.group(1)}: name the object instead"
+                       " (the function, table or job), whose definition is in schema/")
+                yield Finding(path, n, "comment-names-objects", msg)
+
+
 def lint_paths(root: Path = migrate.ROOT) -> list[Finding]:
     """Lint every SQL file of the five source folders, plus the cross-file rules."""
     files = sorted(p for d in migrate.SOURCE_DIRS for p in (root / d).glob("*.sql"))
@@ -336,6 +489,7 @@ def lint_paths(root: Path = migrate.ROOT) -> list[Finding]:
     suffix = ".rollback.sql"
     migrations = {path: text for path, text in texts.items() if not path.endswith(suffix)}
     out += _chain_findings(migrations)
+    out += [*_folder_content_findings(texts), *_comment_id_findings(texts)]
     for path in migrations:
         rollback = path.removesuffix(".sql") + suffix
         if rollback not in texts:
