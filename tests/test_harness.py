@@ -9,6 +9,7 @@ import uuid
 
 import psycopg
 
+from storepulse.testkit import supabase_standin
 from storepulse.testkit.harness import Stack
 
 
@@ -33,6 +34,38 @@ def test_server_runs_unprivileged(stack: Stack) -> None:
         assert owner != 0
     else:
         assert owner == os.geteuid()
+
+
+def test_native_cluster_is_not_mistaken_for_supabase(stack: Stack) -> None:
+    """The native cluster's superuser is not supabase_admin, so the stand-in was applied,
+    and `postgres` is the Supabase-like role the stand-in created."""
+    if stack.server.kind != "native":
+        return
+    with stack.connect() as conn:
+        assert conn.execute("select current_user").fetchone()[0] == "storepulse_admin"
+        assert not supabase_standin.is_supabase(conn)
+        role = conn.execute(
+            "select rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, "
+            "rolcanlogin from pg_roles where rolname = 'postgres'").fetchone()
+    assert stack.standin_applied
+    assert role == (False, True, True, True, True, True)
+
+
+def test_postgres_has_what_supabase_grants_it_on_cron(stack: Stack, need_extension) -> None:
+    """As on Supabase: the cron schema and its functions, every table, but cron.job only
+    to read (cron.schedule writes it) and no TRIGGER on cron.job_run_details."""
+    need_extension("pg_cron")
+    if not stack.standin_applied:
+        return
+    with stack.connect() as conn:
+        row = conn.execute(
+            "select has_schema_privilege('postgres', 'cron', 'usage'),"
+            " has_function_privilege('postgres', 'cron.schedule(text, text, text)', 'execute'),"
+            " has_table_privilege('postgres', 'cron.job', 'select'),"
+            " has_table_privilege('postgres', 'cron.job', 'insert, update, delete'),"
+            " has_table_privilege('postgres', 'cron.job_run_details', 'select, delete'),"
+            " has_table_privilege('postgres', 'cron.job_run_details', 'trigger')").fetchone()
+    assert row == (True, True, True, False, True, False)
 
 
 def test_pg_cron_is_preloaded_when_installed(stack: Stack, need_extension) -> None:

@@ -44,14 +44,17 @@ def run(*, keep: bool, days: int = 92) -> int:
         n = len(migrate.all_migrations())
         _say(f"2. Applied the Supabase stand-in and {n} migrations in "
              f"{stack.migrate_seconds:.2f} s (yoyo, from migrations/ policies/ functions/ "
-             "views/ cron/)")
+             f"views/ cron/, as {stack.server.migrator})")
         with stack.connect(autocommit=True) as conn:
             shop, owner = _show(conn)
             _season(conn, shop, owner, days)
         _say(f"\nDone in {time.monotonic() - t0:.1f} s.")
         _say("\nConnect while it runs (with --keep):")
-        _say(f"    psql '{stack.main_url}'")
-        _say(f"    DATABASE_URL='{stack.main_url}' yoyo list")
+        _say(f"    psql '{stack.main_url}'    # as {stack.server.user}, the admin")
+        if stack.server.owner:
+            _say(f"    psql '{stack.owner_url}'    # as {stack.server.owner}, no superuser:"
+                 " it owns the schema, as on Supabase")
+        _say(f"    DATABASE_URL='{stack.owner_url}' yoyo list")
         if keep:
             _say("\nThe database keeps running; press Ctrl-C to stop and remove it.")
             wait_for_interrupt()
