@@ -68,6 +68,31 @@ def test_postgres_has_what_supabase_grants_it_on_cron(stack: Stack, need_extensi
     assert row == (True, True, True, False, True, False)
 
 
+def test_native_cluster_trusts_no_one(stack: Stack) -> None:
+    """Every role needs its password, over TCP and over the Unix socket, and the URLs the
+    server hands out carry it (scram-sha-256, random per cluster)."""
+    server = stack.server
+    if server.kind != "native":
+        return
+    with stack.connect() as conn:
+        socket_dir = conn.execute("show unix_socket_directories").fetchone()[0]
+        methods = conn.execute("select distinct auth_method from pg_hba_file_rules").fetchall()
+    assert methods == [("scram-sha-256",)]
+    assert server.password and server.owner_password and server.password != server.owner_password
+    for user, password in ((server.user, server.password), (server.owner, server.owner_password)):
+        for host in ("127.0.0.1", socket_dir):
+            dsn = f"host={host} port={server.port} user={user} dbname=postgres"
+            try:
+                psycopg.connect(dsn, connect_timeout=5).close()
+                raise AssertionError(f"{user} connected without a password at {host}")
+            except psycopg.OperationalError as exc:
+                assert "password" in str(exc)
+            with psycopg.connect(f"{dsn} password={password}") as conn:
+                assert conn.execute("select current_user").fetchone()[0] == user
+    assert f":{server.password}@" in server.url()
+    assert f":{server.owner_password}@" in server.owner_url()
+
+
 def test_pg_cron_is_preloaded_when_installed(stack: Stack, need_extension) -> None:
     """pg_cron is in shared_preload_libraries and enabled in the main database."""
     need_extension("pg_cron")
@@ -76,6 +101,8 @@ def test_pg_cron_is_preloaded_when_installed(stack: Stack, need_extension) -> No
         ext = conn.execute("select extversion from pg_extension where extname = 'pg_cron'")
         assert "pg_cron" in libs
         assert ext.fetchone() is not None
+        if stack.server.kind == "native":  # jobs need no password: no libpq connection
+            assert conn.execute("show cron.use_background_workers").fetchone()[0] == "on"
 
 
 def test_rolled_back_transaction_isolates_tests(stack: Stack) -> None:

