@@ -7,6 +7,9 @@
 -- the stores' rows in the same shape. Rolling back writes the stores' rows into
 -- audit.row_change, one per changed row, before the stores go, so no change is lost.
 
+-- Fail fast rather than queue every query on the table behind this migration.
+set local lock_timeout = '5s';
+
 select private.enable_row_audit('app.shop');
 
 select private.enable_row_audit('app.shop_member');

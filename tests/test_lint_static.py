@@ -125,7 +125,8 @@ def test_table_without_rls() -> None:
 
 
 def test_rls_on_another_table_does_not_count() -> None:
-    sql = "create table app.t (id int);\nalter table app.u enable row level security;\n"
+    sql = ("set local lock_timeout = '5s';\ncreate table app.t (id int);\n"
+           "alter table app.u enable row level security;\n")
     assert rules(sql) == ["rls-in-same-file"]
 
 
@@ -256,6 +257,102 @@ def test_cron_schedule_negative() -> None:
         "do $$ begin perform cron.schedule('0 0 * * 0', 'select 1'); end $$;\n"
     )
     assert rules(sql) == []
+
+
+# --- lock-timeout ------------------------------------------------------------------
+
+SET_TIMEOUT = "set local lock_timeout = '5s';\n"
+
+
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        "alter table app.shop add column note text;",
+        "alter table only app.shop enable row level security;",
+        "alter table app.shop rename column name to title;",
+        "alter table app.shop rename to shops;",
+        "alter table app.shop rename constraint shop_pkey to shop_pk;",
+        "alter table app.shop set schema private;",
+        "create trigger tr after insert on app.shop for each statement execute function private.f();",
+        "create or replace trigger tr after insert on app.shop for each row execute function private.f();",
+        "drop trigger if exists tr on app.shop;",
+        "alter trigger tr on app.shop rename to tr2;",
+        "select private.enable_row_audit('app.shop');",
+        "select private.disable_row_audit('app.shop'::regclass);",
+        "do $$ begin perform private.retire_row_change_store(v_table); end $$;",
+    ],
+)
+def test_lock_timeout_missing(stmt: str) -> None:
+    found = lint_text(NAME, HEADER + "select 1;\n" + stmt + "\n")
+    assert [(f.rule, f.line) for f in found] == [("lock-timeout", 5)]
+    assert "set local lock_timeout" in found[0].message
+
+
+def test_lock_timeout_reported_once_at_the_first_statement() -> None:
+    sql = "alter table app.shop add column a text;\nalter table app.shop add column b text;\n"
+    assert [(f.rule, f.line) for f in lint_text(NAME, HEADER + sql)] == [("lock-timeout", 4)]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "set local lock_timeout = '5s';",
+        "set local lock_timeout to '2s';",
+        "select pg_catalog.set_config('lock_timeout', '5s', true);",
+        "select set_config('lock_timeout', '1s', true);",
+    ],
+)
+def test_lock_timeout_set_first_negative(setting: str) -> None:
+    sql = (f"{setting}\nalter table app.shop add column note text;\n"
+           "drop trigger tr on app.shop;\nselect private.enable_row_audit('app.shop');\n")
+    assert rules(sql) == []
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "set lock_timeout = '5s';",  # the session's: outlives the migration
+        "select pg_catalog.set_config('lock_timeout', '5s', false);",
+        "select pg_catalog.set_config('statement_timeout', '5s', true);",
+        "create function private.f() returns void language sql set search_path = ''"
+        " as $$ select pg_catalog.set_config('lock_timeout', '5s', true) $$;",
+    ],
+)
+def test_lock_timeout_other_settings_do_not_count(setting: str) -> None:
+    assert rules(f"{setting}\nalter table app.shop add column note text;\n") == ["lock-timeout"]
+
+
+def test_lock_timeout_set_after_the_statement_is_too_late() -> None:
+    assert rules("drop trigger tr on app.shop;\n" + SET_TIMEOUT) == ["lock-timeout"]
+
+
+def test_lock_timeout_not_needed_on_a_table_created_in_the_file() -> None:
+    sql = (
+        "create table app.t (shop_id uuid, id int, primary key (shop_id, id));\n"
+        "alter table app.t enable row level security;\n"
+        "alter table app.t add column note text;\n"
+        "create trigger tr after insert on app.t for each statement execute function private.f();\n"
+        "select private.enable_row_audit('app.t');\n"
+    )
+    assert rules(sql) == []
+
+
+def test_lock_timeout_not_needed_for_other_statements() -> None:
+    sql = (
+        "create function private.f() returns int language sql set search_path = ''"
+        " as $$ select 1 $$;\n"
+        "alter function private.f() owner to postgres;\n"
+        "alter view api.v set (security_invoker = true);\n"
+        "create policy p on app.shop for select using (true);\n"
+        "select private.schedule_job('job', '17 3 * * *', 'select 1');\n"
+    )
+    assert "lock-timeout" not in rules(sql)
+
+
+def test_lock_timeout_in_rollback_files() -> None:
+    name = "functions/20260101_02_test.rollback.sql"
+    assert [f.rule for f in lint_text(name, "drop trigger tr on app.shop;\n")] == ["lock-timeout"]
+    assert lint_text(name, SET_TIMEOUT + "drop trigger tr on app.shop;\n") == []
 
 
 # --- header ------------------------------------------------------------------------

@@ -254,6 +254,85 @@ def _tables_without_rls(stmts: list[tuple[ast.Node, int]]) -> dict[str, int]:
     return pending
 
 
+# --- lock-timeout ----------------------------------------------------------------
+# ALTER TABLE and CREATE/DROP TRIGGER wait for an ACCESS EXCLUSIVE (or SHARE ROW EXCLUSIVE)
+# lock, and every query on the table queues behind the waiting migration. As GitLab's
+# migration guide asks, a file touching a table it did not create sets a lock timeout
+# first, so a busy table makes the migration fail fast instead of stalling the API.
+LOCK_TIMEOUT_FIX = "set local lock_timeout = '5s';"
+# Our helpers that create or drop triggers on the table passed as this argument.
+TRIGGER_HELPERS = {
+    "private.enable_row_audit": 0,
+    "private.disable_row_audit": 0,
+    "private.retire_row_change_store": 0,
+}
+
+
+def _sets_lock_timeout(stmt: ast.Node) -> bool:
+    """`SET LOCAL lock_timeout = ...` or `select pg_catalog.set_config('lock_timeout', ..., true)`."""
+    if isinstance(stmt, ast.VariableSetStmt):
+        return stmt.name == "lock_timeout" and bool(stmt.is_local)
+    for call in _calls(stmt):
+        args = call.args or ()
+        if _name(call.funcname) in ("pg_catalog.set_config", "set_config") and len(args) == 3:
+            name, local = args[0], args[2]
+            if (isinstance(name, ast.A_Const) and isinstance(name.val, ast.String)
+                    and name.val.sval == "lock_timeout"
+                    and isinstance(local, ast.A_Const) and isinstance(local.val, ast.Boolean)
+                    and local.val.boolval):
+                return True
+    return False
+
+
+def _locked_tables(stmt: ast.Node) -> Iterator[tuple[str, str | None]]:
+    """(what, table or None if unknown) for each table `stmt` alters or changes triggers on."""
+    if isinstance(stmt, ast.AlterTableStmt) and stmt.objtype == ObjectType.OBJECT_TABLE:
+        yield "alter table", _rel(stmt.relation)
+    elif isinstance(stmt, ast.RenameStmt) and stmt.relation is not None and (
+        stmt.renameType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_TRIGGER,
+                            ObjectType.OBJECT_TABCONSTRAINT)
+        or (stmt.renameType == ObjectType.OBJECT_COLUMN
+            and stmt.relationType == ObjectType.OBJECT_TABLE)
+    ):
+        yield "alter table ... rename", _rel(stmt.relation)
+    elif isinstance(stmt, ast.AlterObjectSchemaStmt) and stmt.objectType == ObjectType.OBJECT_TABLE:
+        yield "alter table ... set schema", _rel(stmt.relation)
+    elif isinstance(stmt, ast.CreateTrigStmt):
+        yield ("create or replace trigger" if stmt.replace else "create trigger"), _rel(stmt.relation)
+    elif isinstance(stmt, ast.DropStmt) and stmt.removeType == ObjectType.OBJECT_TRIGGER:
+        for names in stmt.objects or ():
+            yield "drop trigger", ".".join(n.sval for n in names[:-1])
+    for call in _calls(stmt):
+        index = TRIGGER_HELPERS.get(_name(call.funcname))
+        if index is None:
+            continue
+        args = [a for a in call.args or () if not isinstance(a, ast.NamedArgExpr)]
+        arg = args[index] if len(args) > index else None
+        while isinstance(arg, ast.TypeCast):
+            arg = arg.arg
+        table = arg.val.sval if isinstance(arg, ast.A_Const) and isinstance(
+            arg.val, ast.String) else None
+        yield f"{_name(call.funcname)} (triggers)", table
+
+
+def _lock_timeout_findings(stmts: list[tuple[ast.Node, int]]) -> Iterator[tuple[int, str]]:
+    """lock-timeout: (line, message) for the first lock-taking statement before any timeout."""
+    created: set[str] = set()
+    for stmt, line in stmts:
+        if _sets_lock_timeout(stmt):
+            return
+        if isinstance(stmt, ast.CreateStmt):
+            created.add(_rel(stmt.relation))
+        for what, table in _locked_tables(stmt):
+            if table not in created:
+                yield line, (
+                    f"{what} on {table or 'a table'} it did not create, with no lock timeout:"
+                    f" a busy table makes it wait and every query on the table queue behind"
+                    f" it; put `{LOCK_TIMEOUT_FIX}` before the first such statement"
+                )
+                return
+
+
 def lint_text(path_name: str, text: str) -> list[Finding]:
     """Lint one file's text with every rule that needs only this file."""
     directives, chunks = yoyo_chunks(text)
@@ -264,6 +343,8 @@ def lint_text(path_name: str, text: str) -> list[Finding]:
     for name, line in _tables_without_rls(stmts).items():
         msg = f"table {name} has no row-level security; add `alter table {name} enable row level"
         out.append(Finding(path_name, line, "rls-in-same-file", msg + " security;` after it"))
+    out += [Finding(path_name, line, "lock-timeout", msg)
+            for line, msg in _lock_timeout_findings(stmts)]
     if path_name.endswith(".rollback.sql"):
         return out  # yoyo ignores a rollback file's directives
     first = text.split("\n", 1)[0]
