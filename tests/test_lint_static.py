@@ -355,6 +355,79 @@ def test_lock_timeout_in_rollback_files() -> None:
     assert lint_text(name, SET_TIMEOUT + "drop trigger tr on app.shop;\n") == []
 
 
+# --- identifier-length -------------------------------------------------------------
+
+LONG = "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        (f"create table app.{LONG} (id int);\nalter table app.{LONG} enable row level security;\n",
+         "table"),
+        (f'create table app.t ("{LONG}" int);\nalter table app.t enable row level security;\n',
+         "column"),
+        (f"create table app.t (id int constraint {LONG} check (id > 0));\n"
+         "alter table app.t enable row level security;\n", "constraint"),
+        (f"{SET_TIMEOUT}alter table app.t add constraint {LONG} unique (id);\n", "constraint"),
+        (f"create index {LONG} on app.t (id);\n", "index"),
+        (f'create policy "{LONG}" on app.t for select using (true);\n', "policy"),
+        (f"{SET_TIMEOUT}create trigger {LONG} after insert on app.t for each statement"
+         " execute function private.f();\n", "trigger"),
+        (f"create function private.{LONG}() returns int language sql set search_path = ''"
+         " as $$ select 1 $$;\n", "function"),
+        (f"{SET_TIMEOUT}alter table app.t rename column id to {LONG};\n", "column"),
+        (f'drop policy "{LONG}" on app.t;\n', "policy"),
+    ],
+)
+def test_identifier_too_long(sql: str, kind: str) -> None:
+    found = [f for f in lint_text(NAME, HEADER + sql) if f.rule == "identifier-length"]
+    assert len(found) >= 1
+    assert found[0].message.startswith(f'{kind} name "{LONG}" is 64 bytes')
+    assert f'"{LONG[:63]}"' in found[0].message
+
+
+def test_identifier_too_long_in_a_function_body_and_its_line() -> None:
+    sql = (
+        "create function private.f() returns int language plpgsql set search_path = ''\n"
+        "as $body$\nbegin\n"
+        f"    return (select count(*) from app.{LONG});\n"
+        "end\n$body$;\n"
+    )
+    found = lint_text(NAME, HEADER + sql)
+    assert [(f.rule, f.line) for f in found] == [("identifier-length", 7)]
+
+
+def test_identifier_length_counts_bytes_not_characters() -> None:
+    assert "identifier-length" in rules(f'create index "{"é" * 32}" on app.t (id);\n')  # 64 bytes
+    assert rules(f'create index "{"é" * 31}x" on app.t (id);\n') == []  # 63 bytes
+    assert rules(f"create index {'a' * 63} on app.t (id);\n") == []
+    assert rules(f"select '{LONG}' as long_string_is_no_identifier;\n") == []
+    assert rules(f"-- {LONG}\nselect 1;\n") == []
+
+
+POLICY_FILE = "policies/20261125_32_create-shopify-policies"
+
+
+def test_identifier_length_allow_list_is_the_two_applied_policy_names() -> None:
+    assert {mid for mid, _ in lint_static.IDENTIFIER_LENGTH_ALLOWED} == {POLICY_FILE.split("/")[1]}
+    assert len(lint_static.IDENTIFIER_LENGTH_ALLOWED) == 2
+    for path in (POLICY_FILE + ".sql", POLICY_FILE + ".rollback.sql"):
+        text = (migrate.ROOT / path).read_text(encoding="utf-8")
+        for _, name in lint_static.IDENTIFIER_LENGTH_ALLOWED:
+            assert f'"{name}"' in text
+        assert not [f for f in lint_text(path, text) if f.rule == "identifier-length"]
+
+
+def test_identifier_length_allow_list_skips_nothing_elsewhere() -> None:
+    (_, name), *_ = sorted(lint_static.IDENTIFIER_LENGTH_ALLOWED)
+    sql = f'drop policy "{name}" on app.t;\n'
+    assert rules(sql) == ["identifier-length"]
+    other = f'create policy "{LONG}" on app.t for select using (true);\n'
+    found = lint_text(POLICY_FILE + ".sql", HEADER + other)
+    assert [f.rule for f in found] == ["identifier-length"]
+
+
 # --- header ------------------------------------------------------------------------
 
 
