@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from typing import ContextManager
+from contextlib import AbstractContextManager
 
 import psycopg
 import pytest
@@ -54,7 +54,7 @@ def fresh_url(stack: Stack) -> Iterator[str]:
 
 
 @pytest.fixture
-def as_migrator(stack: Stack) -> Callable[[psycopg.Connection], ContextManager[None]]:
+def as_migrator(stack: Stack) -> Callable[[psycopg.Connection], AbstractContextManager[None]]:
     """Call with a connection in a transaction: inside the block it acts as the role the
     migrations ran as (`set local role`), so what a test creates there is owned, granted
     and defaulted as a migration's objects are (on the native cluster: `postgres`)."""
