@@ -42,6 +42,9 @@ $$;
 
 comment on function private.tg_shop_member__keep_an_owner() is 'Trigger: refuses a member update or delete that leaves a shop without an owner. Definer so it sees every member, whatever the caller may see.';
 
+-- Fail fast rather than queue every query on the table behind this migration.
+set local lock_timeout = '5s';
+
 create trigger _500_keep_an_owner_on_update
     after update on app.shop_member
     referencing old table as old_members

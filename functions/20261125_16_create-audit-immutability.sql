@@ -40,6 +40,9 @@ $$;
 
 comment on function private.tg_audit__refuse_change() is 'Trigger: refuses UPDATE, DELETE and TRUNCATE on audit tables with 42501, for every role; only DELETEs run by private.apply_audit_retention() pass.';
 
+-- Fail fast rather than queue every query on the table behind this migration.
+set local lock_timeout = '5s';
+
 create trigger _100_refuse_change
     before update or delete or truncate on audit.suggestion
     for each statement

@@ -6,6 +6,9 @@
 -- Rows already present are not back-filled: the audit starts here. From now on TRUNCATE
 -- of these tables is refused.
 
+-- Fail fast rather than queue every query on the table behind this migration.
+set local lock_timeout = '5s';
+
 select private.enable_row_audit('app.shop');
 
 select private.enable_row_audit('app.shop_member');

@@ -1,18 +1,22 @@
 """Fixtures: one throwaway PostgreSQL per test session, migrated once.
 
-`db` is a connection inside a transaction rolled back after the test. `fresh_url` is a
-new database cloned from the migrated template, for tests that commit or need several
-connections. `need_extension` fails in CI (where .ci/run installs every extension) and
+`db` is a connection (as the superuser) inside a transaction rolled back after the test.
+`as_migrator(db)` is a block in which it acts as the role migrations run as, for tests that
+create objects as a migration would. `fresh_url` is a new database cloned from the
+migrated template, for tests that commit or need several connections. `need_extension` fails in CI (where .ci/run installs every extension) and
 skips elsewhere when an extension is missing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from storepulse.testkit.harness import Stack, build_stack
 
@@ -47,6 +51,23 @@ def fresh_url(stack: Stack) -> Iterator[str]:
     """URL of a new database cloned from the migrated template, dropped afterwards."""
     with stack.fresh_database() as url:
         yield url
+
+
+@pytest.fixture
+def as_migrator(stack: Stack) -> Callable[[psycopg.Connection], AbstractContextManager[None]]:
+    """Call with a connection in a transaction: inside the block it acts as the role the
+    migrations ran as (`set local role`), so what a test creates there is owned, granted
+    and defaulted as a migration's objects are (on the native cluster: `postgres`)."""
+
+    @contextlib.contextmanager
+    def acting(conn: psycopg.Connection) -> Iterator[None]:
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(stack.server.migrator)))
+        try:
+            yield
+        finally:
+            conn.execute("reset role")
+
+    return acting
 
 
 @pytest.fixture

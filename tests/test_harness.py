@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 
+from storepulse.testkit import supabase_standin
 from storepulse.testkit.harness import Stack
 
 
@@ -37,6 +38,63 @@ def test_server_runs_unprivileged(stack: Stack) -> None:
         assert owner == os.geteuid()
 
 
+def test_native_cluster_is_not_mistaken_for_supabase(stack: Stack) -> None:
+    """The native cluster's superuser is not supabase_admin, so the stand-in was applied,
+    and `postgres` is the Supabase-like role the stand-in created."""
+    if stack.server.kind != "native":
+        return
+    with stack.connect() as conn:
+        assert conn.execute("select current_user").fetchone()[0] == "storepulse_admin"
+        assert not supabase_standin.is_supabase(conn)
+        role = conn.execute(
+            "select rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, "
+            "rolcanlogin from pg_roles where rolname = 'postgres'").fetchone()
+    assert stack.standin_applied
+    assert role == (False, True, True, True, True, True)
+
+
+def test_postgres_has_what_supabase_grants_it_on_cron(stack: Stack, need_extension) -> None:
+    """As on Supabase: the cron schema and its functions, every table, but cron.job only
+    to read (cron.schedule writes it) and no TRIGGER on cron.job_run_details."""
+    need_extension("pg_cron")
+    if not stack.standin_applied:
+        return
+    with stack.connect() as conn:
+        row = conn.execute(
+            "select has_schema_privilege('postgres', 'cron', 'usage'),"
+            " has_function_privilege('postgres', 'cron.schedule(text, text, text)', 'execute'),"
+            " has_table_privilege('postgres', 'cron.job', 'select'),"
+            " has_table_privilege('postgres', 'cron.job', 'insert, update, delete'),"
+            " has_table_privilege('postgres', 'cron.job_run_details', 'select, delete'),"
+            " has_table_privilege('postgres', 'cron.job_run_details', 'trigger')").fetchone()
+    assert row == (True, True, True, False, True, False)
+
+
+def test_native_cluster_trusts_no_one(stack: Stack) -> None:
+    """Every role needs its password, over TCP and over the Unix socket, and the URLs the
+    server hands out carry it (scram-sha-256, random per cluster)."""
+    server = stack.server
+    if server.kind != "native":
+        return
+    with stack.connect() as conn:
+        socket_dir = conn.execute("show unix_socket_directories").fetchone()[0]
+        methods = conn.execute("select distinct auth_method from pg_hba_file_rules").fetchall()
+    assert methods == [("scram-sha-256",)]
+    assert server.password and server.owner_password and server.password != server.owner_password
+    for user, password in ((server.user, server.password), (server.owner, server.owner_password)):
+        for host in ("127.0.0.1", socket_dir):
+            dsn = f"host={host} port={server.port} user={user} dbname=postgres"
+            try:
+                psycopg.connect(dsn, connect_timeout=5).close()
+                raise AssertionError(f"{user} connected without a password at {host}")
+            except psycopg.OperationalError as exc:
+                assert "password" in str(exc)
+            with psycopg.connect(f"{dsn} password={password}") as conn:
+                assert conn.execute("select current_user").fetchone()[0] == user
+    assert f":{server.password}@" in server.url()
+    assert f":{server.owner_password}@" in server.owner_url()
+
+
 def test_pg_cron_is_preloaded_when_installed(stack: Stack,
                                              need_extension: Callable[[str], None]) -> None:
     """pg_cron is in shared_preload_libraries and enabled in the main database."""
@@ -46,6 +104,8 @@ def test_pg_cron_is_preloaded_when_installed(stack: Stack,
         ext = conn.execute("select extversion from pg_extension where extname = 'pg_cron'")
         assert "pg_cron" in libs
         assert ext.fetchone() is not None
+        if stack.server.kind == "native":  # jobs need no password: no libpq connection
+            assert conn.execute("show cron.use_background_workers").fetchone()[0] == "on"
 
 
 def test_rolled_back_transaction_isolates_tests(stack: Stack) -> None:

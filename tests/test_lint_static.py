@@ -139,7 +139,8 @@ def test_table_without_rls() -> None:
 
 def test_rls_on_another_table_does_not_count() -> None:
     """Enabling RLS on another table does not cover the new one."""
-    sql = "create table app.t (id int);\nalter table app.u enable row level security;\n"
+    sql = ("set local lock_timeout = '5s';\ncreate table app.t (id int);\n"
+           "alter table app.u enable row level security;\n")
     assert rules(sql) == ["rls-in-same-file"]
 
 
@@ -284,6 +285,167 @@ def test_cron_schedule_negative() -> None:
         "do $$ begin perform cron.schedule('0 0 * * 0', 'select 1'); end $$;\n"
     )
     assert rules(sql) == []
+
+
+# --- lock-timeout ------------------------------------------------------------------
+
+SET_TIMEOUT = "set local lock_timeout = '5s';\n"
+
+
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        "alter table app.shop add column note text;",
+        "alter table only app.shop enable row level security;",
+        "alter table app.shop rename column name to title;",
+        "alter table app.shop rename to shops;",
+        "alter table app.shop rename constraint shop_pkey to shop_pk;",
+        "alter table app.shop set schema private;",
+        "create trigger tr after insert on app.shop for each statement execute function private.f();",
+        "create or replace trigger tr after insert on app.shop for each row execute function private.f();",
+        "drop trigger if exists tr on app.shop;",
+        "alter trigger tr on app.shop rename to tr2;",
+        "select private.enable_row_audit('app.shop');",
+        "select private.disable_row_audit('app.shop'::regclass);",
+        "do $$ begin perform private.retire_row_change_store(v_table); end $$;",
+    ],
+)
+def test_lock_timeout_missing(stmt: str) -> None:
+    found = lint_text(NAME, HEADER + "select 1;\n" + stmt + "\n")
+    assert [(f.rule, f.line) for f in found] == [("lock-timeout", 5)]
+    assert "set local lock_timeout" in found[0].message
+
+
+def test_lock_timeout_reported_once_at_the_first_statement() -> None:
+    sql = "alter table app.shop add column a text;\nalter table app.shop add column b text;\n"
+    assert [(f.rule, f.line) for f in lint_text(NAME, HEADER + sql)] == [("lock-timeout", 4)]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "set local lock_timeout = '5s';",
+        "set local lock_timeout to '2s';",
+        "select pg_catalog.set_config('lock_timeout', '5s', true);",
+        "select set_config('lock_timeout', '1s', true);",
+    ],
+)
+def test_lock_timeout_set_first_negative(setting: str) -> None:
+    sql = (f"{setting}\nalter table app.shop add column note text;\n"
+           "drop trigger tr on app.shop;\nselect private.enable_row_audit('app.shop');\n")
+    assert rules(sql) == []
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "set lock_timeout = '5s';",  # the session's: outlives the migration
+        "select pg_catalog.set_config('lock_timeout', '5s', false);",
+        "select pg_catalog.set_config('statement_timeout', '5s', true);",
+        "create function private.f() returns void language sql set search_path = ''"
+        " as $$ select pg_catalog.set_config('lock_timeout', '5s', true) $$;",
+    ],
+)
+def test_lock_timeout_other_settings_do_not_count(setting: str) -> None:
+    assert rules(f"{setting}\nalter table app.shop add column note text;\n") == ["lock-timeout"]
+
+
+def test_lock_timeout_set_after_the_statement_is_too_late() -> None:
+    assert rules("drop trigger tr on app.shop;\n" + SET_TIMEOUT) == ["lock-timeout"]
+
+
+def test_lock_timeout_not_needed_on_a_table_created_in_the_file() -> None:
+    sql = (
+        "create table app.t (shop_id uuid, id int, primary key (shop_id, id));\n"
+        "alter table app.t enable row level security;\n"
+        "alter table app.t add column note text;\n"
+        "create trigger tr after insert on app.t for each statement execute function private.f();\n"
+        "select private.enable_row_audit('app.t');\n"
+    )
+    assert rules(sql) == []
+
+
+def test_lock_timeout_not_needed_for_other_statements() -> None:
+    sql = (
+        "create function private.f() returns int language sql set search_path = ''"
+        " as $$ select 1 $$;\n"
+        "alter function private.f() owner to postgres;\n"
+        "alter view api.v set (security_invoker = true);\n"
+        "create policy p on app.shop for select using (true);\n"
+        "select private.schedule_job('job', '17 3 * * *', 'select 1');\n"
+    )
+    assert "lock-timeout" not in rules(sql)
+
+
+def test_lock_timeout_in_rollback_files() -> None:
+    name = "functions/20260101_02_test.rollback.sql"
+    assert [f.rule for f in lint_text(name, "drop trigger tr on app.shop;\n")] == ["lock-timeout"]
+    assert lint_text(name, SET_TIMEOUT + "drop trigger tr on app.shop;\n") == []
+
+
+# --- identifier-length -------------------------------------------------------------
+
+LONG = "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        (f"create table app.{LONG} (id int);\nalter table app.{LONG} enable row level security;\n",
+         "table"),
+        (f'create table app.t ("{LONG}" int);\nalter table app.t enable row level security;\n',
+         "column"),
+        (f"create table app.t (id int constraint {LONG} check (id > 0));\n"
+         "alter table app.t enable row level security;\n", "constraint"),
+        (f"{SET_TIMEOUT}alter table app.t add constraint {LONG} unique (id);\n", "constraint"),
+        (f"create index {LONG} on app.t (id);\n", "index"),
+        (f'create policy "{LONG}" on app.t for select using (true);\n', "policy"),
+        (f"{SET_TIMEOUT}create trigger {LONG} after insert on app.t for each statement"
+         " execute function private.f();\n", "trigger"),
+        (f"create function private.{LONG}() returns int language sql set search_path = ''"
+         " as $$ select 1 $$;\n", "function"),
+        (f"{SET_TIMEOUT}alter table app.t rename column id to {LONG};\n", "column"),
+        (f'drop policy "{LONG}" on app.t;\n', "policy"),
+    ],
+)
+def test_identifier_too_long(sql: str, kind: str) -> None:
+    found = [f for f in lint_text(NAME, HEADER + sql) if f.rule == "identifier-length"]
+    assert len(found) >= 1
+    assert found[0].message.startswith(f'{kind} name "{LONG}" is 64 bytes')
+    assert f'"{LONG[:63]}"' in found[0].message
+
+
+def test_identifier_too_long_in_a_function_body_and_its_line() -> None:
+    sql = (
+        "create function private.f() returns int language plpgsql set search_path = ''\n"
+        "as $body$\nbegin\n"
+        f"    return (select count(*) from app.{LONG});\n"
+        "end\n$body$;\n"
+    )
+    found = lint_text(NAME, HEADER + sql)
+    assert [(f.rule, f.line) for f in found] == [("identifier-length", 7)]
+
+
+def test_identifier_length_counts_bytes_not_characters() -> None:
+    assert "identifier-length" in rules(f'create index "{"é" * 32}" on app.t (id);\n')  # 64 bytes
+    assert rules(f'create index "{"é" * 31}x" on app.t (id);\n') == []  # 63 bytes
+    assert rules(f"create index {'a' * 63} on app.t (id);\n") == []
+    assert rules(f"select '{LONG}' as long_string_is_no_identifier;\n") == []
+    assert rules(f"-- {LONG}\nselect 1;\n") == []
+
+
+POLICY_FILE = "policies/20261125_32_create-shopify-policies"
+
+
+def test_no_identifier_over_63_bytes_is_allowed_anywhere() -> None:
+    """The allow-list is empty: the two long policy names were given names that fit."""
+    assert lint_static.IDENTIFIER_LENGTH_ALLOWED == frozenset()
+    for path in (POLICY_FILE + ".sql", POLICY_FILE + ".rollback.sql"):
+        text = (migrate.ROOT / path).read_text(encoding="utf-8")
+        assert not [f for f in lint_text(path, text) if f.rule == "identifier-length"]
+    other = f'create policy "{LONG}" on app.t for select using (true);\n'
+    found = lint_text(POLICY_FILE + ".sql", HEADER + other)
+    assert [f.rule for f in found] == ["identifier-length"]
 
 
 # --- header ------------------------------------------------------------------------

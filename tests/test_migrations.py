@@ -2,8 +2,10 @@
 
 Applying onto a database that holds data loses no rows.
 
-The round trip runs in its own throwaway cluster, in the database pg_cron lives in, so
-cron jobs are part of what must come back exactly.
+Migrations are applied and rolled back as `Server.migrator` (on the native cluster
+`postgres`, not a superuser, as on Supabase); the stand-in, the seeding and the dumps run
+as the superuser. The round trip runs in its own throwaway cluster, in the database
+pg_cron lives in, so cron jobs are part of what must come back exactly.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ import pytest
 
 from storepulse.db import migrate
 from storepulse.testkit import seed, supabase_standin
-from storepulse.testkit.harness import Stack, create_database, migrate_database
+from storepulse.testkit.harness import (
+    Stack,
+    create_database,
+    migrate_database,
+    prepare_database,
+)
 from storepulse.testkit.server import Server, start_native
 
 ALL = migrate.all_migrations()
@@ -38,20 +45,22 @@ def _diff(a: str, b: str) -> str:
 
 def test_every_prefix_rolls_back_to_the_same_schema(cron_cluster: Server) -> None:
     """Apply one by one, roll back one by one, apply again: dumps match at every step."""
-    url = (cron_cluster.url() if cron_cluster.kind == "native"
-           else create_database(cron_cluster, "storepulse_roundtrip"))
-    supabase_standin.prepare(url)
+    dbname = None if cron_cluster.kind == "native" else "storepulse_roundtrip"
+    if dbname:
+        create_database(cron_cluster, dbname)
+    prepare_database(cron_cluster, dbname)
+    url, owner = cron_cluster.url(dbname), cron_cluster.owner_url(dbname)
     dumps = [migrate.dump_schema(url)]
     for k in range(1, len(ALL) + 1):
-        assert migrate.apply(url, upto=k) == [ALL[k - 1].id]
+        assert migrate.apply(owner, upto=k) == [ALL[k - 1].id]
         dumps.append(migrate.dump_schema(url))
     assert len(set(dumps)) == len(dumps), "some migration changed nothing in the schema"
     for k in range(len(ALL), 0, -1):
-        assert migrate.rollback(url, count=1) == [ALL[k - 1].id]
+        assert migrate.rollback(owner, count=1) == [ALL[k - 1].id]
         now = migrate.dump_schema(url)
         assert now == dumps[k - 1], (
             f"rolling back {ALL[k - 1].id} did not restore the schema:\n{_diff(dumps[k - 1], now)}")
-    migrate.apply(url)
+    migrate.apply(owner)
     again = migrate.dump_schema(url)
     assert again == dumps[-1], _diff(dumps[-1], again)
 
@@ -82,15 +91,16 @@ def _row_counts(conn: psycopg.Connection) -> dict[str, int]:
 @pytest.mark.parametrize("k", range(len(ALL) + 1), ids=lambda k: f"prefix{k}")
 def test_applying_onto_data_loses_no_rows(stack: Stack, k: int) -> None:
     """Data written after the first k migrations survives applying the rest."""
-    url = create_database(stack.server, f"storepulse_data_{k}")
+    name = f"storepulse_data_{k}"
+    url = create_database(stack.server, name)
     try:
-        supabase_standin.prepare(url)
-        migrate.apply(url, upto=k)
+        prepare_database(stack.server, name)
+        migrate.apply(stack.server.owner_url(name), upto=k)
         with psycopg.connect(url) as conn:
             _seed_what_exists(conn)
             conn.commit()
             before = _row_counts(conn)
-        migrate_database(url)
+        migrate_database(stack.server, name)
         with psycopg.connect(url) as conn:
             after = _row_counts(conn)
         assert {t: after[t] for t in before} == before
@@ -106,10 +116,11 @@ def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack)
     Every change the stores recorded goes into audit.row_change, ids and values unchanged.
     """
     move = next(i for i, m in enumerate(ALL) if m.id == "20261125_61_move-row-audit-to-stores")
-    url = create_database(stack.server, "storepulse_store_rollback")
+    name = "storepulse_store_rollback"
+    url = create_database(stack.server, name)
     try:
-        supabase_standin.prepare(url)
-        migrate.apply(url)
+        prepare_database(stack.server, name)
+        migrate.apply(stack.server.owner_url(name))
         with psycopg.connect(url, autocommit=True) as conn:
             owner = seed.create_user(conn)
             shop = seed.create_shop(conn, owner, "rollback-audit.myshopify.com")
@@ -119,7 +130,7 @@ def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack)
                      "from audit.{} where shop_id = %s order by change_id")
             before = conn.execute(query.format("row_changes"), (shop,)).fetchall()
             assert {r[1] for r in before} == {"app.shop", "app.shop_member"}
-        migrate.rollback(url, count=len(ALL) - move)
+        migrate.rollback(stack.server.owner_url(name), count=len(ALL) - move)
         with psycopg.connect(url, autocommit=True) as conn:
             after = conn.execute(query.format("row_change"), (shop,)).fetchall()
             assert conn.execute("select count(*) from pg_class where relname like "
@@ -128,6 +139,50 @@ def test_rolling_back_the_audit_stores_keeps_every_recorded_change(stack: Stack)
     finally:
         with stack.connect(autocommit=True) as admin:
             admin.execute('drop database "storepulse_store_rollback" with (force)')
+
+
+SCHEMAS = ("app", "api", "private", "audit")
+
+
+def test_migrations_run_as_a_non_superuser_that_owns_every_object(stack: Stack) -> None:
+    """As on Supabase, the migrating role is no superuser, and it owns every schema, table,
+    view, index, sequence, function and type in app, api, private and audit."""
+    server = stack.server
+    with psycopg.connect(server.owner_url()) as conn:
+        me, superuser = conn.execute(
+            "select current_user, rolsuper from pg_roles where rolname = current_user").fetchone()
+    assert me == server.migrator
+    with stack.connect() as conn:
+        on_supabase = supabase_standin.is_supabase(conn)
+    if server.kind == "native":
+        assert me == "postgres"
+    if server.kind == "native" or on_supabase:  # a given plain Postgres may use a superuser
+        assert not superuser, f"migrations ran as {me}, a superuser"
+    with stack.connect() as conn:
+        owned = conn.execute(
+            """
+            select kind, name, owner::regrole::text from (
+                select 'schema' as kind, n.nspname::text as name, n.nspowner as owner
+                from pg_namespace as n where n.nspname = any(%(schemas)s)
+                union all
+                select 'relation ' || c.relkind::text, format('%%I.%%I', n.nspname, c.relname),
+                    c.relowner
+                from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+                where n.nspname = any(%(schemas)s)
+                union all
+                select 'function', p.oid::regprocedure::text, p.proowner
+                from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace
+                where n.nspname = any(%(schemas)s)
+                union all
+                select 'type', t.oid::regtype::text, t.typowner
+                from pg_type as t join pg_namespace as n on n.oid = t.typnamespace
+                where n.nspname = any(%(schemas)s)
+            ) as o order by 1, 2
+            """, {"schemas": list(SCHEMAS)}).fetchall()
+    kinds = {kind.split()[0] for kind, _, _ in owned}
+    assert {"schema", "relation", "function", "type"} <= kinds
+    others = [row for row in owned if row[2] != me]
+    assert not others, f"objects not owned by {me}: {others}"
 
 
 BEFORE_PIPELINE = "20261125_61_move-row-audit-to-stores"
@@ -154,9 +209,10 @@ def test_the_pipeline_moves_shopify_deliveries_in_and_its_rollback_moves_them_ba
 
     upto = next(i for i, m in enumerate(ALL) if m.id == BEFORE_PIPELINE) + 1
     url = create_database(stack.server, "storepulse_pipeline_move")
+    owner_url = stack.server.owner_url("storepulse_pipeline_move")
     try:
-        supabase_standin.prepare(url)
-        migrate.apply(url, upto=upto)
+        prepare_database(stack.server, "storepulse_pipeline_move")
+        migrate.apply(owner_url, upto=upto)
         with psycopg.connect(url, autocommit=True) as conn:
             owner = seed.create_user(conn)
             shop = seed.create_shop(conn, owner, "moved.myshopify.com")
@@ -166,7 +222,7 @@ def test_the_pipeline_moves_shopify_deliveries_in_and_its_rollback_moves_them_ba
                      for t in MODEL}
         assert len(before["events"]) >= 6
         assert len(before["dead letters"]) == 1
-        migrate.apply(url)
+        migrate.apply(owner_url)
         with psycopg.connect(url, autocommit=True) as conn:
             events = conn.execute(
                 "select e.event_id, e.delivery, e.topic, e.delivery_id, e.external_id, "
@@ -185,7 +241,7 @@ def test_the_pipeline_moves_shopify_deliveries_in_and_its_rollback_moves_them_ba
                                             shopify_samples.order(9010), "moved-new")
             assert fresh["event_id"] > max(e[0] for e in events)
             conn.execute("select private.rebuild_sales_rollups(%s)", (shop,))
-        migrate.rollback(url, count=len(ALL) - upto)
+        migrate.rollback(owner_url, count=len(ALL) - upto)
         with psycopg.connect(url, autocommit=True) as conn:
             after = {k: conn.execute(q).fetchall() for k, q in MOVED.items()}
             assert after["dead letters"] == before["dead letters"]

@@ -11,8 +11,15 @@ from storepulse.testkit.postgrest_standin import http_status, rpc
 
 
 @pytest.fixture
-def probe(db: psycopg.Connection) -> psycopg.Connection:
-    """Probe functions in api that report what the request looked like from inside."""
+def probe(db: psycopg.Connection, as_migrator) -> psycopg.Connection:
+    """Probe functions in api that report what the request looked like from inside,
+    created as a migration would create them (so PUBLIC has no EXECUTE by default)."""
+    with as_migrator(db):
+        _create_probes(db)
+    return db
+
+
+def _create_probes(db: psycopg.Connection) -> None:
     db.execute("""
         create function api.probe_stable(a integer, b text default 'x')
             returns jsonb language sql stable as $$
@@ -47,7 +54,6 @@ def probe(db: psycopg.Connection) -> psycopg.Connection:
             api.probe_raise(text), api.probe_rows(), api.probe_overload(integer),
             api.probe_overload(integer, integer) to authenticated, service_role;
     """)
-    return db
 
 
 def test_sets_role_claims_method_path_and_headers(probe: psycopg.Connection) -> None:
@@ -78,9 +84,10 @@ def test_stable_and_get_calls_are_read_only(probe: psycopg.Connection) -> None:
 def test_settings_do_not_leak_into_the_test_transaction(probe: psycopg.Connection) -> None:
     """After a call, the test's connection is itself again: role, claims, read-write."""
     rpc(probe, "probe_volatile", identity=postgrest_standin.service_role()).raise_for_status()
-    row = probe.execute("select current_user, current_setting('request.jwt.claims', true), "
+    row = probe.execute("select current_user = session_user, "
+                        "current_setting('request.jwt.claims', true), "
                         "current_setting('transaction_read_only')").fetchone()
-    assert row == ("postgres", "", "off")
+    assert row == (True, "", "off")
 
 
 def test_response_headers_set_in_sql_are_returned(probe: psycopg.Connection) -> None:

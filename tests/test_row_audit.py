@@ -215,15 +215,16 @@ def test_an_update_stores_only_the_key_and_the_changed_columns(db: psycopg.Conne
 
 
 def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
-        db: psycopg.Connection, team: Team) -> None:
+        db: psycopg.Connection, team: Team, as_migrator) -> None:
     """A new nullable column is recorded at once; a dropped one is simply gone.
 
     A change that would rewrite the table (a type change, a column with a default) is
     refused.
     """
-    db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
-               "note text, gone int, primary key (shop_id, id))")
-    db.execute("select private.enable_row_audit('app.audit_probe')")
+    with as_migrator(db):  # as a migration would: the store belongs to the audit's owner
+        db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
+                   "note text, gone int, primary key (shop_id, id))")
+        db.execute("select private.enable_row_audit('app.audit_probe')")
     db.execute("insert into app.audit_probe values (%s, 1, 'a', 1)", (team.shop,))
     db.execute("alter table app.audit_probe add column extra jsonb")
     db.execute("alter table app.audit_probe drop column gone")
@@ -243,27 +244,32 @@ def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
 
 
 def test_retiring_a_store_keeps_every_change_and_frees_the_table(db: psycopg.Connection,
-                                                                 team: Team) -> None:
+                                                                 team: Team,
+                                                                 as_migrator) -> None:
     """retire_row_change_store moves the history to audit.row_change unchanged.
 
     Ids, times and values are kept; the refused type change then goes through, and auditing
     starts again.
     """
-    db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
-               "note text, primary key (shop_id, id))")
-    db.execute("select private.enable_row_audit('app.audit_probe')")
+    with as_migrator(db):  # as a migration would: the store belongs to the audit's owner
+        db.execute("create table app.audit_probe (shop_id uuid not null, id int not null, "
+                   "note text, primary key (shop_id, id))")
+        db.execute("select private.enable_row_audit('app.audit_probe')")
     db.execute("insert into app.audit_probe values (%s, 1, 'a'), (%s, 2, 'b')",
                (team.shop, team.shop))
     db.execute("update app.audit_probe set note = 'c' where id = 2")
     before = _changes(db, team, table_name="app.audit_probe")
     assert len(before) == 3
-    moved = db.execute("select private.retire_row_change_store('app.audit_probe')").fetchone()[0]
+    with as_migrator(db):
+        moved = db.execute(
+            "select private.retire_row_change_store('app.audit_probe')").fetchone()[0]
     assert moved == 3
     assert db.execute("select to_regclass('audit.row_change__app__audit_probe')").fetchone()[0] \
         is None
     assert _changes(db, team, table_name="app.audit_probe") == before
-    db.execute("alter table app.audit_probe alter column note type varchar(9)")
-    db.execute("select private.enable_row_audit('app.audit_probe')")
+    with as_migrator(db):
+        db.execute("alter table app.audit_probe alter column note type varchar(9)")
+        db.execute("select private.enable_row_audit('app.audit_probe')")
     db.execute("delete from app.audit_probe where id = 1")
     after = _changes(db, team, table_name="app.audit_probe")
     assert len(after) == 4

@@ -12,4 +12,13 @@ if ! .venv/bin/mypy tools/storepulse; then
     echo "test.sh: mypy found type errors (above) in tools/storepulse" >&2
     exit 1
 fi
+
+# squawk over the forward migrations (rules and reasons: .squawk.toml)
+if ! .venv/bin/squawk --config .squawk.toml \
+        'migrations/*.sql' 'policies/*.sql' 'functions/*.sql' 'views/*.sql' 'cron/*.sql'; then
+    echo "test: squawk found problems in the migrations above; fix the SQL, or turn the" \
+        "rule off in .squawk.toml with a one-line reason" >&2
+    exit 1
+fi
+
 exec .venv/bin/pytest "$@"

@@ -278,6 +278,190 @@ def _tables_without_rls(stmts: list[tuple[ast.Node, int]]) -> dict[str, int]:
     return pending
 
 
+# --- lock-timeout ----------------------------------------------------------------
+# ALTER TABLE and CREATE/DROP TRIGGER wait for an ACCESS EXCLUSIVE (or SHARE ROW EXCLUSIVE)
+# lock, and every query on the table queues behind the waiting migration. As GitLab's
+# migration guide asks, a file touching a table it did not create sets a lock timeout
+# first, so a busy table makes the migration fail fast instead of stalling the API.
+LOCK_TIMEOUT_FIX = "set local lock_timeout = '5s';"
+# Our helpers that create or drop triggers on the table passed as this argument.
+TRIGGER_HELPERS = {
+    "private.enable_row_audit": 0,
+    "private.disable_row_audit": 0,
+    "private.retire_row_change_store": 0,
+}
+
+
+def _sets_lock_timeout(stmt: ast.Node) -> bool:
+    """`SET LOCAL lock_timeout = ...` or `select pg_catalog.set_config('lock_timeout', ..., true)`."""
+    if isinstance(stmt, ast.VariableSetStmt):
+        return stmt.name == "lock_timeout" and bool(stmt.is_local)
+    for call in _calls(stmt):
+        args = call.args or ()
+        if _name(call.funcname) in ("pg_catalog.set_config", "set_config") and len(args) == 3:
+            name, local = args[0], args[2]
+            if (isinstance(name, ast.A_Const) and isinstance(name.val, ast.String)
+                    and name.val.sval == "lock_timeout"
+                    and isinstance(local, ast.A_Const) and isinstance(local.val, ast.Boolean)
+                    and local.val.boolval):
+                return True
+    return False
+
+
+def _locked_tables(stmt: ast.Node) -> Iterator[tuple[str, str | None]]:
+    """(what, table or None if unknown) for each table `stmt` alters or changes triggers on."""
+    if isinstance(stmt, ast.AlterTableStmt) and stmt.objtype == ObjectType.OBJECT_TABLE:
+        yield "alter table", _rel(stmt.relation)
+    elif isinstance(stmt, ast.RenameStmt) and stmt.relation is not None and (
+        stmt.renameType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_TRIGGER,
+                            ObjectType.OBJECT_TABCONSTRAINT)
+        or (stmt.renameType == ObjectType.OBJECT_COLUMN
+            and stmt.relationType == ObjectType.OBJECT_TABLE)
+    ):
+        yield "alter table ... rename", _rel(stmt.relation)
+    elif isinstance(stmt, ast.AlterObjectSchemaStmt) and stmt.objectType == ObjectType.OBJECT_TABLE:
+        yield "alter table ... set schema", _rel(stmt.relation)
+    elif isinstance(stmt, ast.CreateTrigStmt):
+        yield ("create or replace trigger" if stmt.replace else "create trigger"), _rel(stmt.relation)
+    elif isinstance(stmt, ast.DropStmt) and stmt.removeType == ObjectType.OBJECT_TRIGGER:
+        for names in stmt.objects or ():
+            yield "drop trigger", ".".join(n.sval for n in names[:-1])
+    for call in _calls(stmt):
+        index = TRIGGER_HELPERS.get(_name(call.funcname))
+        if index is None:
+            continue
+        args = [a for a in call.args or () if not isinstance(a, ast.NamedArgExpr)]
+        arg = args[index] if len(args) > index else None
+        while isinstance(arg, ast.TypeCast):
+            arg = arg.arg
+        table = arg.val.sval if isinstance(arg, ast.A_Const) and isinstance(
+            arg.val, ast.String) else None
+        yield f"{_name(call.funcname)} (triggers)", table
+
+
+def _lock_timeout_findings(stmts: list[tuple[ast.Node, int]]) -> Iterator[tuple[int, str]]:
+    """lock-timeout: (line, message) for the first lock-taking statement before any timeout."""
+    created: set[str] = set()
+    for stmt, line in stmts:
+        if _sets_lock_timeout(stmt):
+            return
+        if isinstance(stmt, ast.CreateStmt):
+            created.add(_rel(stmt.relation))
+        for what, table in _locked_tables(stmt):
+            if table not in created:
+                yield line, (
+                    f"{what} on {table or 'a table'} it did not create, with no lock timeout:"
+                    f" a busy table makes it wait and every query on the table queue behind"
+                    f" it; put `{LOCK_TIMEOUT_FIX}` before the first such statement"
+                )
+                return
+
+
+# --- identifier-length -------------------------------------------------------------
+# PostgreSQL cuts identifiers to 63 bytes (NAMEDATALEN - 1) with only a NOTICE, so two long
+# names can silently become one, and code naming the full one may miss it. pglast's parser
+# truncates them too, so this rule reads the tokens of the text itself (function bodies and
+# other dollar-quoted SQL included).
+IDENTIFIER_MAX_BYTES = 63
+# Long identifiers already applied to databases, skipped in their migration (forward file
+# and rollback, which must name them the same): {(migration id, identifier)}. Their owner
+# renames them in a new migration and then empties this set. Add nothing here.
+IDENTIFIER_LENGTH_ALLOWED: frozenset[tuple[str, str]] = frozenset()
+_RENAMED_KIND = {
+    ObjectType.OBJECT_TABLE: "table", ObjectType.OBJECT_COLUMN: "column",
+    ObjectType.OBJECT_TABCONSTRAINT: "constraint", ObjectType.OBJECT_INDEX: "index",
+    ObjectType.OBJECT_POLICY: "policy", ObjectType.OBJECT_TRIGGER: "trigger",
+    ObjectType.OBJECT_FUNCTION: "function", ObjectType.OBJECT_PROCEDURE: "function",
+    ObjectType.OBJECT_VIEW: "view",
+}
+
+
+class _Names(Visitor):
+    """(kind, name as parsed, possibly truncated) of every named table, column, constraint,
+    index, policy, trigger and function in a tree."""
+
+    def __init__(self) -> None:
+        self.names: list[tuple[str, str]] = []
+
+    def _add(self, kind: str, name: Any) -> None:
+        if isinstance(name, str) and name:
+            self.names.append((kind, name))
+
+    def visit(self, ancestors: Any, node: ast.Node) -> None:
+        add = self._add
+        if isinstance(node, ast.ColumnDef):
+            add("column", node.colname)
+        elif isinstance(node, ast.Constraint):
+            add("constraint", node.conname)
+        elif isinstance(node, ast.IndexStmt):
+            add("index", node.idxname)
+        elif isinstance(node, (ast.CreatePolicyStmt, ast.AlterPolicyStmt)):
+            add("policy", node.policy_name)
+        elif isinstance(node, ast.CreateTrigStmt):
+            add("trigger", node.trigname)
+        elif isinstance(node, (ast.CreateFunctionStmt, ast.FuncCall, ast.ObjectWithArgs)):
+            names = node.funcname if not isinstance(node, ast.ObjectWithArgs) else node.objname
+            add("function", names[-1].sval if names else None)
+        elif isinstance(node, ast.RenameStmt):
+            add(_RENAMED_KIND.get(node.renameType, "identifier"), node.newname)
+            if node.renameType == ObjectType.OBJECT_TABLE:
+                return
+            add(_RENAMED_KIND.get(node.renameType, "identifier"), node.subname)
+        elif isinstance(node, ast.DropStmt):
+            kind = _RENAMED_KIND.get(node.removeType, "identifier")
+            for names in node.objects or ():
+                if isinstance(names, tuple) and names and isinstance(names[-1], ast.String):
+                    add(kind, names[-1].sval)
+        elif isinstance(node, ast.RangeVar):
+            add("table", node.relname)
+        elif isinstance(node, ast.ColumnRef):
+            for field_ in node.fields or ():
+                if isinstance(field_, ast.String):
+                    add("column", field_.sval)
+
+
+def _identifier_tokens(text: str, offset: int = 0) -> Iterator[tuple[int, str]]:
+    """(character offset, identifier) of every identifier token in `text`, including the
+    ones in dollar-quoted strings (function bodies, DO blocks, cron commands)."""
+    try:
+        tokens = pglast.parser.scan(text)
+    except ParseError:  # not SQL after all (a dollar-quoted payload)
+        return
+    for tok in tokens:
+        raw = text[tok.start: tok.end + 1]
+        if tok.name == "IDENT":
+            name = raw[1:-1].replace('""', '"') if raw.startswith('"') else raw.lower()
+            yield offset + tok.start, name
+        elif tok.name == "SCONST" and raw.startswith("$"):
+            tag = raw[: raw.index("$", 1) + 1]
+            yield from _identifier_tokens(raw[len(tag): -len(tag)], offset + tok.start + len(tag))
+
+
+def _identifier_length_findings(path_name: str, chunks: list[tuple[str, int]]
+                                ) -> Iterator[tuple[int, str]]:
+    """identifier-length: (line, message) for every identifier longer than 63 bytes."""
+    mid = PurePosixPath(path_name).name.removesuffix(".sql").removesuffix(".rollback")
+    for chunk, line in chunks:
+        long = [(pos, name) for pos, name in _identifier_tokens(chunk)
+                if len(name.encode()) > IDENTIFIER_MAX_BYTES
+                and (mid, name) not in IDENTIFIER_LENGTH_ALLOWED]
+        if not long:
+            continue
+        names = _Names()
+        try:
+            for raw in pglast.parse_sql(chunk):
+                names(raw.stmt)
+        except ParseError:
+            pass  # split-parity reports it; name the identifiers without their kind
+        for pos, name in long:
+            cut = name.encode()[:IDENTIFIER_MAX_BYTES].decode("utf-8", "ignore")
+            kind = next((k for k, n in names.names if n == cut), "identifier")
+            yield line + chunk[:pos].count("\n"), (
+                f"{kind} name \"{name}\" is {len(name.encode())} bytes; PostgreSQL silently"
+                f" truncates identifiers to {IDENTIFIER_MAX_BYTES} (\"{cut}\"): shorten it"
+            )
+
+
 def lint_text(path_name: str, text: str) -> list[Finding]:
     """Lint one file's text with every rule that needs only this file."""
     directives, chunks = yoyo_chunks(text)
@@ -288,6 +472,10 @@ def lint_text(path_name: str, text: str) -> list[Finding]:
     for name, line in _tables_without_rls(stmts).items():
         msg = f"table {name} has no row-level security; add `alter table {name} enable row level"
         out.append(Finding(path_name, line, "rls-in-same-file", msg + " security;` after it"))
+    out += [Finding(path_name, line, "lock-timeout", msg)
+            for line, msg in _lock_timeout_findings(stmts)]
+    out += [Finding(path_name, line, "identifier-length", msg)
+            for line, msg in _identifier_length_findings(path_name, chunks)]
     if path_name.endswith(".rollback.sql"):
         return out  # yoyo ignores a rollback file's directives
     first = text.split("\n", 1)[0]

