@@ -78,7 +78,7 @@ $$;
 
 comment on function api.row_changes(uuid, text, jsonb, timestamptz, timestamptz) is 'The shop''s recorded row changes, newest first, optionally of one table (e.g. app.shop_member), of rows whose key contains record_key (e.g. {"user_id": "..."}), and in [since, until) of occurred_at. Owners and managers only (others get no rows).';
 
--- The trigger functions of functions/20261125_19, unused now: private, never a client's.
+-- The per-row trigger functions the stores replace, unused now: private, never a client's.
 -- squawk-ignore ban-drop-function
 drop function private.tg_row_audit__record_updates();
 

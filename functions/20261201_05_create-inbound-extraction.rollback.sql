@@ -1,3 +1,5 @@
+drop function private.uncompile_inbound_source(text);
+
 drop function private.compile_inbound_source(text);
 
 drop function private.inbound_rows_function(text, text);

@@ -224,6 +224,43 @@ $$;
 
 comment on function private.compile_inbound_source(text) is 'Compiles a source''s field descriptions: the one-pass checks (private.inbound_resource.violation) and the rows function of each resource. Run by the migration that describes the source and by every migration that changes its fields; returns the rows functions it wrote.';
 
+create function private.uncompile_inbound_source(p_source text)
+    returns text[]
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+-- @plpgsql_check_options: performance_warnings = false
+-- (its work is DDL through EXECUTE, which plpgsql_check takes for a read)
+declare
+    v_function regprocedure;
+    v_done text[] := '{}'::text[];
+begin
+    -- what compile_inbound_source wrote, found by the name it gives (<source>_<resource>_rows)
+    for v_function in
+        select pg_catalog.to_regprocedure(pg_catalog.format('private.%I(jsonb)',
+                                                            r.source || '_' || r.resource || '_rows'))
+        from private.inbound_resource as r
+        where r.source = p_source
+        order by r.resource
+    loop
+        if v_function is not null then
+            execute pg_catalog.format('drop function %s', v_function);
+            v_done := v_done || v_function::text;
+        end if;
+    end loop;
+    update private.inbound_resource as r
+    set violation = null
+    where r.source = p_source;
+    return v_done;
+end
+$$;
+
+comment on function private.uncompile_inbound_source(text) is 'Undoes private.compile_inbound_source for a source: drops its rows functions and its compiled checks. Run by the rollback of the migration that compiled it; returns what it dropped.';
+
+grant execute on function private.uncompile_inbound_source(text) to service_role;
+
 grant execute on function private.inbound_column_type(text) to service_role;
 
 grant execute on function private.inbound_field_expression(text, text, text, text, integer) to service_role;

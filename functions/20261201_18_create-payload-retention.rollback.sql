@@ -1,8 +1,3 @@
-select private.retire_row_change_store('app.shop_payload_retention');
-
--- the monthly partitions' bodies move into the default partition, then the partitions go
-select pg_catalog.count(*) from private.drop_inbound_payload_months('infinity');
-
 drop function api.payload_retention(uuid);
 
 drop function api.discard_dead_letters(uuid, bigint[]);

@@ -12,7 +12,8 @@
 -- it freed in private.payload_retention_run. Locks: row locks on the events compacted
 -- (nothing else writes old events), and, per dropped month, a moment of ACCESS EXCLUSIVE
 -- on app.inbound_payload to detach it, bounded by lock_timeout (a busy moment is retried
--- on the next run). Members read a shop's policy with api.payload_retention.
+-- on the next run). Members read a shop's policy with api.payload_retention. The
+-- audit of the settings and the first partitions start with the next migration.
 
 create function private.create_inbound_payload_partition(p_month date)
     returns text
@@ -412,7 +413,3 @@ $$;
 comment on function api.payload_retention(uuid) is 'The shop''s payload retention policy as a member can state and check it: the replay window, the legal hold, the policy in words, and (for owners and managers) how many bodies are kept and compacted and the oldest kept. Stable: GET /rpc/payload_retention.';
 
 grant execute on function api.payload_retention(uuid) to authenticated, service_role;
-
-select private.enable_row_audit('app.shop_payload_retention');
-
-select private.ensure_inbound_payload_partitions(2);

@@ -1,7 +1,5 @@
 set local lock_timeout = '5s';
 
-drop index app.index_shopify_refund_on_shop_id_local_date;
-
 -- app.shopify_customer is rebuilt with first_order_date in its old place (a column added
 -- back would land last, and the schema would differ from the one before the migration)
 alter table app.shopify_customer_pii

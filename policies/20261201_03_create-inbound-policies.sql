@@ -4,6 +4,8 @@
 -- Also: the policy on app.shopify_customer_pii was created with a name over 63 bytes,
 -- which Postgres stored cut short; it now has a name that fits (as a fresh database gets
 -- it). Rollback leaves the new name: the cut one was a defect, not a state to restore.
+-- folder-content: mixed, because that policy is renamed only where it exists (databases
+-- migrated before its name was fixed), which takes a DO block.
 -- Raw deliveries and dead letters hold personal data until redaction, so only owners and
 -- managers read them, as with the Shopify stores they replace; writes come only from the
 -- pipeline's functions, run by service_role (which bypasses RLS). Every member may see a

@@ -57,7 +57,8 @@ def fresh_url(stack: Stack) -> Iterator[str]:
 def as_migrator(stack: Stack) -> Callable[[psycopg.Connection], AbstractContextManager[None]]:
     """Call with a connection in a transaction: inside the block it acts as the role the
     migrations ran as (`set local role`), so what a test creates there is owned, granted
-    and defaulted as a migration's objects are (on the native cluster: `postgres`)."""
+    and defaulted as a migration's objects are (on the native cluster: `postgres`).
+    """
 
     @contextlib.contextmanager
     def acting(conn: psycopg.Connection) -> Iterator[None]:

@@ -1,5 +1,6 @@
 """The storepulse command: new migrations join the chain where the lint expects them, and
-`--replaces` starts them from an object's current definition in schema/."""
+`--replaces` starts them from an object's current definition in schema/.
+"""
 
 from __future__ import annotations
 
@@ -150,7 +151,8 @@ def test_replaces_refuses_what_it_cannot_replace(
 
 def test_every_replacement_runs_and_changes_nothing(fresh_url: str) -> None:
     """Forward and rollback statements of every function, view, policy and job file run on
-    a migrated database and leave its schema exactly as it was."""
+    a migrated database and leave its schema exactly as it was.
+    """
     tree = migrate.ROOT / schema_tree.TREE
     before = migrate.dump_schema(fresh_url)
     count = 0

@@ -40,7 +40,8 @@ def test_server_runs_unprivileged(stack: Stack) -> None:
 
 def test_native_cluster_is_not_mistaken_for_supabase(stack: Stack) -> None:
     """The native cluster's superuser is not supabase_admin, so the stand-in was applied,
-    and `postgres` is the Supabase-like role the stand-in created."""
+    and `postgres` is the Supabase-like role the stand-in created.
+    """
     if stack.server.kind != "native":
         return
     with stack.connect() as conn:
@@ -55,7 +56,8 @@ def test_native_cluster_is_not_mistaken_for_supabase(stack: Stack) -> None:
 
 def test_postgres_has_what_supabase_grants_it_on_cron(stack: Stack, need_extension) -> None:
     """As on Supabase: the cron schema and its functions, every table, but cron.job only
-    to read (cron.schedule writes it) and no TRIGGER on cron.job_run_details."""
+    to read (cron.schedule writes it) and no TRIGGER on cron.job_run_details.
+    """
     need_extension("pg_cron")
     if not stack.standin_applied:
         return
@@ -72,7 +74,8 @@ def test_postgres_has_what_supabase_grants_it_on_cron(stack: Stack, need_extensi
 
 def test_native_cluster_trusts_no_one(stack: Stack) -> None:
     """Every role needs its password, over TCP and over the Unix socket, and the URLs the
-    server hands out carry it (scram-sha-256, random per cluster)."""
+    server hands out carry it (scram-sha-256, random per cluster).
+    """
     server = stack.server
     if server.kind != "native":
         return
@@ -80,7 +83,9 @@ def test_native_cluster_trusts_no_one(stack: Stack) -> None:
         socket_dir = conn.execute("show unix_socket_directories").fetchone()[0]
         methods = conn.execute("select distinct auth_method from pg_hba_file_rules").fetchall()
     assert methods == [("scram-sha-256",)]
-    assert server.password and server.owner_password and server.password != server.owner_password
+    assert server.password
+    assert server.owner_password
+    assert server.password != server.owner_password
     for user, password in ((server.user, server.password), (server.owner, server.owner_password)):
         for host in ("127.0.0.1", socket_dir):
             dsn = f"host={host} port={server.port} user={user} dbname=postgres"

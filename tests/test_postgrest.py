@@ -13,7 +13,8 @@ from storepulse.testkit.postgrest_standin import http_status, rpc
 @pytest.fixture
 def probe(db: psycopg.Connection, as_migrator) -> psycopg.Connection:
     """Probe functions in api that report what the request looked like from inside,
-    created as a migration would create them (so PUBLIC has no EXECUTE by default)."""
+    created as a migration would create them (so PUBLIC has no EXECUTE by default).
+    """
     with as_migrator(db):
         _create_probes(db)
     return db

@@ -84,7 +84,9 @@ def test_the_tree_holds_every_api_function_and_app_table(
         "select n.nspname, c.relname from pg_catalog.pg_class as c "
         "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
         "where c.relispartition and c.relkind = 'r'").fetchall()
-    assert functions and tables and partitions
+    assert functions
+    assert tables
+    assert partitions
     for name, overloads in functions:
         text = generated.files.get(f"api/functions/{name}.sql", "")
         assert text.count(f"CREATE FUNCTION api.{name}(") == overloads, name
@@ -96,7 +98,8 @@ def test_the_tree_holds_every_api_function_and_app_table(
     everything = "\n".join(generated.files.values())
     for schema, name in partitions:  # named after the month the database was migrated in
         assert f"{schema}.{name}" not in everything
-    assert "_yoyo" not in everything and "yoyo_lock" not in everything
+    assert "_yoyo" not in everything
+    assert "yoyo_lock" not in everything
 
 
 def test_objects_land_in_their_own_files(generated: schema_tree.Tree) -> None:
@@ -140,7 +143,7 @@ def test_check_lists_what_differs_and_schema_rewrites_it(
 
 
 def test_dump_entries_are_split_and_assigned() -> None:
-    """The parser keeps each entry's statements and drops SET lines and psql's \\restrict."""
+    r"""The parser keeps each entry's statements and drops SET lines and psql's \\restrict."""
     dump = (
         "\\restrict abc\nSET statement_timeout = 0;\n\n--\n-- Name: t; Type: TABLE; Schema: app;"
         " Owner: -\n--\n\nCREATE TABLE app.t (\n    id integer\n);\n\n\nSET x = 1;\n\n"

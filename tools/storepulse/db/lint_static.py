@@ -378,7 +378,8 @@ _RENAMED_KIND = {
 
 class _Names(Visitor):
     """(kind, name as parsed, possibly truncated) of every named table, column, constraint,
-    index, policy, trigger and function in a tree."""
+    index, policy, trigger and function in a tree.
+    """
 
     def __init__(self) -> None:
         self.names: list[tuple[str, str]] = []
@@ -422,7 +423,8 @@ class _Names(Visitor):
 
 def _identifier_tokens(text: str, offset: int = 0) -> Iterator[tuple[int, str]]:
     """(character offset, identifier) of every identifier token in `text`, including the
-    ones in dollar-quoted strings (function bodies, DO blocks, cron commands)."""
+    ones in dollar-quoted strings (function bodies, DO blocks, cron commands).
+    """
     try:
         tokens = pglast.parser.scan(text)
     except ParseError:  # not SQL after all (a dollar-quoted payload)
@@ -520,7 +522,8 @@ def _chain_findings(migrations: dict[str, str]) -> Iterator[Finding]:
 # migrations/: tables, types, indexes, schemas, grants, data changes and every other
 # statement; functions/: functions, procedures and triggers; views/: views; policies/:
 # policies; cron/: private.schedule_job / private.unschedule_job calls. Comments and
-# grants go with their object. Row-level security is enabled in migrations/, in the file
+# grants go with their object; calls that write or wire functions (compiling a source,
+# subscribing to changes) with the functions; SET LOCAL (lock_timeout) anywhere. Row-level security is enabled in migrations/, in the file
 # that creates the table (rls-in-same-file): a table is never open while it waits for its
 # policies, and policies/ stays policies only. A file that cannot be split without new ids
 # says so in its header: `-- folder-content: mixed, because <reason>`.
@@ -549,6 +552,9 @@ _TRIGGER_SWITCHES = {
     AlterTableType.AT_EnableTrigUser, AlterTableType.AT_DisableTrigUser,
 }
 _JOB_CALLS = {"private.schedule_job", "private.unschedule_job"}
+# calls that write functions or wire them in: they belong with the functions
+_FUNCTION_CALLS = {"private.compile_inbound_source", "private.uncompile_inbound_source",
+                   "private.subscribe_to_changes", "private.unsubscribe_from_changes"}
 
 
 class _Touches(Visitor):
@@ -579,13 +585,18 @@ def _object_kind(objtype: ObjectType) -> str | None:
 
 def _content_kind(stmt: ast.Node) -> str | None:  # noqa: PLR0911
     """What a statement is about: function, trigger, view, policy, job, relation (a column
-    comment or a table grant: a table's or a view's), data; None for a no-op select."""
+    comment or a table grant: a table's or a view's), data; None for a no-op select.
+    """
+    if isinstance(stmt, ast.VariableSetStmt) and stmt.is_local:
+        return None  # a transaction-local setting (lock_timeout) suits any folder
     if isinstance(stmt, ast.SelectStmt):
         targets = [t.val for t in stmt.targetList or ()]
-        if targets and not stmt.fromClause and all(
-            isinstance(t, ast.FuncCall) and _name(t.funcname) in _JOB_CALLS for t in targets
-        ):
-            return "job"
+        for calls, kind in ((_JOB_CALLS, "job"), (_FUNCTION_CALLS, "function"),
+                            ({"pg_catalog.set_config"}, None)):
+            if targets and not stmt.fromClause and all(
+                isinstance(t, ast.FuncCall) and _name(t.funcname) in calls for t in targets
+            ):
+                return kind
         touches = _Touches()
         touches(stmt)
         return "data" if touches.found or stmt.intoClause else None
@@ -657,7 +668,8 @@ MIGRATION_ID_IN_COMMENT = re.compile(r"--.*?\b(\d{8}_\d{2})(?:_[a-z0-9-]+)?\b")
 
 def _comment_id_findings(texts: dict[str, str]) -> Iterator[Finding]:
     """comment-names-objects: no comment points at a migration id (ids say nothing of what
-    the object is now; schema/ holds its current definition under its name)."""
+    the object is now; schema/ holds its current definition under its name).
+    """
     for path, text in texts.items():
         for n, line in enumerate(text.split("\n"), 1):
             if DEPENDS.match(line):

@@ -89,7 +89,8 @@ class Tree:
 
     def managed(self, rel: str) -> bool:
         """Whether this generation owns `rel`: cron/ and the index (which lists the jobs)
-        only when pg_cron was there to read."""
+        only when pg_cron was there to read.
+        """
         return self.has_cron or not (rel.startswith(f"{CRON_DIR}/") or rel == ROOT_README)
 
 
@@ -323,7 +324,7 @@ class _Assigner:
                 f"{type(node).__name__}; teach storepulse.db.schema_tree about it")
         return found or None
 
-    def _key(self, node: Any, schema: str) -> Key | None | bool:  # noqa: PLR0911
+    def _key(self, node: Any, schema: str) -> Key | bool | None:  # noqa: PLR0911
         if isinstance(node, ast.CreateSchemaStmt):
             return self._schema(node.schemaname)
         if type(node) in RELATION_OF:  # tables, views, sequences, and what hangs on them
@@ -359,7 +360,7 @@ class _Assigner:
 
     def _object(  # noqa: PLR0911
         self, objtype: ObjectType, obj: Any, schema: str,
-    ) -> Key | None | bool:
+    ) -> Key | bool | None:
         """The file of the object a COMMENT or GRANT is about."""
         parts = _strings(obj)
         if objtype == ObjectType.OBJECT_SCHEMA:
@@ -614,7 +615,8 @@ def _policy_names(path: Path) -> tuple[str, str] | None:
 
 def resolve(target: str, tree: Path) -> Path:
     """The tree file of an object: `api.sales_pulse`, `app.shop/<policy name>`,
-    `cron/<job>` (or the job's name), or a path (`schema/api/functions/sales_pulse.sql`)."""
+    `cron/<job>` (or the job's name), or a path (`schema/api/functions/sales_pulse.sql`).
+    """
     given = Path(target)
     if given.suffix == ".sql":
         for candidate in (tree.parent / given, tree / given, given):

@@ -88,7 +88,8 @@ def prepare_database(server: Server, dbname: str | None = None) -> bool:
 
 def migrate_database(server: Server, dbname: str | None = None, *, quiet: bool = True) -> bool:
     """Stand-in (unless Supabase) plus every migration, applied as `server.migrator`;
-    True if the stand-in was applied."""
+    True if the stand-in was applied.
+    """
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
         standin = prepare_database(server, dbname)
@@ -100,7 +101,8 @@ def create_database(server: Server, name: str, *, replace: bool = True) -> str:
     """Create an empty database on the server (dropping a leftover one); return its admin URL.
 
     The superuser owns it, as supabase_admin owns Supabase's; the stand-in grants `postgres`
-    what it needs there."""
+    what it needs there.
+    """
     with server.connect(autocommit=True) as admin:
         if replace:
             admin.execute(sql.SQL("drop database if exists {} with (force)").format(

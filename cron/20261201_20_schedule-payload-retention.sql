@@ -1,5 +1,5 @@
 -- Schedule the payload retention daily.
--- depends: 20261201_18_create-payload-retention
+-- depends: 20261201_19_start-payload-retention
 --
 -- 03:41 GMT, after the audit maintenance (02:23): compacts raw bodies past their replay
 -- window in committed batches, drops whole months, keeps partitions ready two months

@@ -1,5 +1,5 @@
 -- Revoke service_role's access to yoyo's bookkeeping tables too.
--- depends: 20261201_19_schedule-payload-retention
+-- depends: 20261201_20_schedule-payload-retention
 --
 -- The first migration turned row-level security on for yoyo's tables and revoked them from
 -- anon and authenticated. On Supabase, the default privileges of schema public also grant

@@ -1,0 +1,1 @@
+drop index concurrently if exists app.index_shopify_refund_on_shop_id_local_date;
