@@ -6,6 +6,8 @@ drop function private.inbound_resource_violation(text, text, integer);
 
 drop function private.inbound_kind_violation(text, text, integer);
 
+drop function private.inbound_kind_fits(text, integer);
+
 drop function private.check_inbound_resource(text, text, jsonb, text);
 
 drop function private.raise_inbound_problem(text, text[], jsonb);

@@ -239,6 +239,37 @@ $$;
 
 comment on function private.check_inbound_resource(text, text, jsonb, text) is 'Checks a payload against its resource''s fields (private.inbound_field), nested resources included, and raises at the first fault: SQLSTATE 22023 (missing, wrong type, mismatch), 22003 (out of range), 22007 (not ISO 8601), 22008 (no such date), 22001 (too long) or 23505 (a key repeated in an array), with the field''s JSON path as the error''s column and in the message. Quotes no value.';
 
+create function private.inbound_kind_fits(p_kind text, p_max_length integer)
+    returns text
+    language sql
+    immutable
+    security invoker
+    set search_path = ''
+as $$
+    -- a jsonpath predicate on @, true when a non-null value fits the kind: the same bounds
+    -- as private.inbound_value_problem
+    select case inbound_kind_fits.p_kind
+        when 'id' then '@.type() == "number" && @ >= 0 && @ <= 9223372036854775807 && @.floor() == @'
+            || ' || @.type() == "string" && @ like_regex "^[0-9]{1,19}$"'
+        when 'integer' then '@.type() == "number" && @ >= -2147483648 && @ <= 2147483647 && @.floor() == @'
+        when 'count' then '@.type() == "number" && @ >= 0 && @ <= 2147483647 && @.floor() == @'
+        when 'decimal' then '@.type() == "number" && @ >= -999999999999.99 && @ <= 999999999999.99'
+            || ' || @.type() == "string" && @ like_regex "^-?[0-9]{1,12}(\\.[0-9]+)?$"'
+        when 'timestamp' then '@.type() == "string" && @ like_regex '
+            || '"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})$"'
+        -- longer than max_length: .{n} then one more (a regex repeats at most 255 times)
+        when 'text' then '@.type() == "string"' || coalesce(' && !(@ like_regex "^'
+            || pg_catalog.repeat('.{255}', inbound_kind_fits.p_max_length / 255)
+            || '.{' || inbound_kind_fits.p_max_length % 255 || '}." flag "s")', '')
+        when 'boolean' then '@.type() == "boolean"'
+        when 'object' then '@.type() == "object"'
+        when 'array' then '@.type() == "array"'
+        when 'json' then '1 == 1'
+    end
+$$;
+
+comment on function private.inbound_kind_fits(text, integer) is 'The jsonpath predicate (text) on @ that is true when a value fits a field kind; written to agree with private.inbound_value_problem.';
+
 create function private.inbound_kind_violation(p_at text, p_kind text, p_max_length integer)
     returns text
     language sql
@@ -246,37 +277,18 @@ create function private.inbound_kind_violation(p_at text, p_kind text, p_max_len
     security invoker
     set search_path = ''
 as $$
-    -- a jsonpath predicate true when the value at p_at is present, not null and breaks the
-    -- kind; the same bounds as private.inbound_value_problem
-    select pg_catalog.replace('(exists(@@) && (' || case inbound_kind_violation.p_kind
-        when 'id' then
-            '(@@.type() == "number" && (@@ < 0 || @@ > 9223372036854775807 || @@.floor() != @@))'
-            || ' || (@@.type() == "string" && !(@@ like_regex "^[0-9]{1,19}$"))'
-            || ' || !(@@.type() == "number" || @@.type() == "string" || @@.type() == "null")'
-        when 'integer' then
-            '(@@.type() == "number" && (@@ < -2147483648 || @@ > 2147483647 || @@.floor() != @@))'
-            || ' || !(@@.type() == "number" || @@.type() == "null")'
-        when 'count' then
-            '(@@.type() == "number" && (@@ < 0 || @@ > 2147483647 || @@.floor() != @@))'
-            || ' || !(@@.type() == "number" || @@.type() == "null")'
-        when 'decimal' then
-            '(@@.type() == "number" && (@@ < -999999999999.99 || @@ > 999999999999.99))'
-            || ' || (@@.type() == "string" && !(@@ like_regex "^-?[0-9]{1,12}(\\.[0-9]+)?$"))'
-            || ' || !(@@.type() == "number" || @@.type() == "string" || @@.type() == "null")'
-        when 'timestamp' then
-            '(@@.type() == "string" && !(@@ like_regex "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})$"))'
-            || ' || !(@@.type() == "string" || @@.type() == "null")'
-        when 'text' then
-            '!(@@.type() == "string" || @@.type() == "null")'
-            -- longer than max_length: .{n} then one more (a regex repeats at most 255 times)
-            || coalesce(' || (@@.type() == "string" && @@ like_regex "^'
-                || pg_catalog.repeat('.{255}', inbound_kind_violation.p_max_length / 255)
-                || '.{' || inbound_kind_violation.p_max_length % 255 || '}." flag "s")', '')
-        when 'boolean' then '!(@@.type() == "boolean" || @@.type() == "null")'
-        when 'object' then '!(@@.type() == "object" || @@.type() == "null")'
-        when 'array' then '!(@@.type() == "array" || @@.type() == "null")'
+    -- true when the value at p_at is present, not null and does not fit. The value is read
+    -- once, as @ of a filter; lax mode would look inside an array there, so an array is
+    -- refused first, by its type(), which looks at the array itself
+    select case inbound_kind_violation.p_kind
         when 'json' then '1 == 0'
-    end || '))', '@@', inbound_kind_violation.p_at)
+        when 'array' then pg_catalog.format(
+            '(exists(%1$s) && !(%1$s.type() == "array" || %1$s.type() == "null"))',
+            inbound_kind_violation.p_at)
+        else pg_catalog.format('(%1$s.type() == "array" || exists(%1$s ? (!(@.type() == "null" || %2$s))))',
+            inbound_kind_violation.p_at,
+            private.inbound_kind_fits(inbound_kind_violation.p_kind, inbound_kind_violation.p_max_length))
+    end
 $$;
 
 comment on function private.inbound_kind_violation(text, text, integer) is 'The jsonpath predicate (text) that is true when the value at a path is present, not null, and breaks a field kind; written to agree with private.inbound_value_problem.';
@@ -313,27 +325,34 @@ begin
                 v_parts := v_parts || ('(' || v_missing || ' && (!exists(' || v_at || '_set) || '
                     || v_at || '_set == null))');
             end if;
-            v_parts := v_parts || ('(' || v_at || '_set.type() == "object" && ('
-                || '!(' || v_at || '_set.shop_money.type() == "object")'
-                || ' || !exists(' || v_at || '_set.shop_money.amount)'
-                || ' || ' || v_at || '_set.shop_money.amount == null'
-                || ' || ' || private.inbound_kind_violation(v_at || '_set.shop_money.amount', 'decimal', null)
-                || '))');
-            v_parts := v_parts || ('(exists(' || v_at || '_set) && !(' || v_at
-                || '_set.type() == "object" || ' || v_at || '_set.type() == "null"))');
-            v_parts := v_parts || ('(!(' || v_at || '_set.type() == "object") && ('
-                || private.inbound_kind_violation(v_at, 'decimal', null) || '))');
+            v_parts := v_parts || private.inbound_kind_violation(v_at || '_set', 'object', null);
+            v_parts := v_parts || ('exists(' || v_at || '_set ? (@.type() == "object" && ('
+                || '!(@.shop_money.type() == "object")'
+                || ' || !exists(@.shop_money.amount) || @.shop_money.amount == null'
+                || ' || ' || private.inbound_kind_violation('@.shop_money.amount', 'decimal', null)
+                || ')))');
+            v_parts := v_parts || ('(!(' || v_at || '_set.type() == "object") && '
+                || private.inbound_kind_violation(v_at, 'decimal', null) || ')');
             continue;
         end if;
-        if v_field.is_required then
-            v_parts := v_parts || v_missing;
+        if v_field.is_required and v_field.kind not in ('json', 'array') then
+            -- present, not null and fitting, in one filter (missing or null fits nothing)
+            v_parts := v_parts || pg_catalog.format('(%1$s.type() == "array" || !exists(%1$s ? (%2$s)))',
+                v_at, private.inbound_kind_fits(v_field.kind, v_field.max_length));
+        else
+            if v_field.is_required then
+                v_parts := v_parts || v_missing;
+            end if;
+            if v_field.kind <> 'json' then
+                v_parts := v_parts || private.inbound_kind_violation(v_at, v_field.kind,
+                                                                     v_field.max_length);
+            end if;
         end if;
-        v_parts := v_parts || ('(' || private.inbound_kind_violation(v_at, v_field.kind,
-                                                                     v_field.max_length) || ')');
         if v_field.kind = 'object' then
-            v_parts := v_parts || ('exists(' || v_at || ' ? ('
+            -- (a null object is no violation: absent is the required check's business)
+            v_parts := v_parts || ('exists(' || v_at || ' ? (@.type() == "object" && ('
                 || private.inbound_resource_violation(p_source, v_field.item_resource, p_depth + 1)
-                || '))');
+                || ')))');
         elsif v_field.kind = 'array' and v_field.item_resource is not null then
             v_parts := v_parts || ('exists(' || v_at || '[*] ? (@.type() != "object" || '
                 || private.inbound_resource_violation(p_source, v_field.item_resource, p_depth + 1)
@@ -349,8 +368,8 @@ begin
                     || ')))');
             end if;
         elsif v_field.kind = 'array' and v_field.item_kind is not null then
-            v_parts := v_parts || ('exists(' || v_at || '[*] ? (@.type() == "null" || '
-                || private.inbound_kind_violation('@', v_field.item_kind, null) || '))');
+            v_parts := v_parts || ('exists(' || v_at || '[*] ? (!('
+                || private.inbound_kind_fits(v_field.item_kind, null) || ')))');
         end if;
     end loop;
     if pg_catalog.cardinality(v_parts) = 0 then
@@ -386,16 +405,25 @@ comment on function private.compile_inbound_checks(text) is 'Compiles each top-l
 
 create function private.inbound_looks_valid(p_source text, p_resource text, p_value jsonb)
     returns boolean
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
-    select pg_catalog.jsonb_typeof(inbound_looks_valid.p_value) = 'object'
-        and not coalesce(pg_catalog.jsonb_path_exists(inbound_looks_valid.p_value, r.violation), true)
+declare
+    v_violation jsonpath;
+begin
+    -- plpgsql keeps its plan: this runs on every delivery
+    select r.violation into v_violation
     from private.inbound_resource as r
-    where r.source = inbound_looks_valid.p_source
-        and r.resource = inbound_looks_valid.p_resource
+    where r.source = p_source
+        and r.resource = p_resource;
+    if not found or v_violation is null then
+        return null;
+    end if;
+    return pg_catalog.jsonb_typeof(p_value) = 'object'
+        and not coalesce(pg_catalog.jsonb_path_exists(p_value, v_violation), true);
+end
 $$;
 
 comment on function private.inbound_looks_valid(text, text, jsonb) is 'The one-pass check: whether a payload breaks no rule of its resource that jsonpath can test (null if the resource is unknown or not compiled).';
@@ -407,6 +435,8 @@ grant execute on function private.inbound_value_problem(jsonb, text, integer) to
 grant execute on function private.raise_inbound_problem(text, text[], jsonb) to service_role;
 
 grant execute on function private.check_inbound_resource(text, text, jsonb, text) to service_role;
+
+grant execute on function private.inbound_kind_fits(text, integer) to service_role;
 
 grant execute on function private.inbound_kind_violation(text, text, integer) to service_role;
 

@@ -156,19 +156,25 @@ begin
                                                      v_column.column_type)] end, ', '))
         end;
     end loop;
+    -- plpgsql, not sql: a SQL function that cannot be inlined is planned again on every
+    -- call, and appliers call these on every delivery; plpgsql keeps the plan
     return pg_catalog.format($template$create function %s(p_items jsonb)
     returns table (%s)
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $rows$
-    select %s
-    from %s
+#variable_conflict use_column
+begin
+    return query
+        select %s
+        from %s;
+end
 $rows$
 $template$,
         v_name, pg_catalog.array_to_string(v_columns, ', '),
-        pg_catalog.array_to_string(v_exprs, ',' || pg_catalog.chr(10) || '        '), v_from);
+        pg_catalog.array_to_string(v_exprs, ',' || pg_catalog.chr(10) || '            '), v_from);
 end
 $$;
 

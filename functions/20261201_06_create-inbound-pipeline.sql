@@ -215,19 +215,23 @@ comment on function private.redact_inbound(uuid, text, text, text[], text[]) is 
 
 create function private.inbound_topic_resource(p_source text, p_topic text, p_payload jsonb)
     returns text
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
-    select case
-        when t.wrapped_key is not null and inbound_topic_resource.p_payload ? t.wrapped_key
-            then t.wrapped_resource
-        else t.resource
-    end
+declare
+    v_topic private.inbound_topic;
+begin
+    select * into v_topic
     from private.inbound_topic as t
-    where t.source = inbound_topic_resource.p_source
-        and t.topic = inbound_topic_resource.p_topic
+    where t.source = p_source
+        and t.topic = p_topic;
+    if v_topic.wrapped_key is not null and p_payload ? v_topic.wrapped_key then
+        return v_topic.wrapped_resource;
+    end if;
+    return v_topic.resource;
+end
 $$;
 
 comment on function private.inbound_topic_resource(text, text, jsonb) is 'The resource a payload of a topic is checked as (its wrapped form''s, when it holds the wrapping key).';

@@ -227,7 +227,10 @@ begin
     select s.iana_timezone, s.currency::text into v_tz, v_currency
     from app.shop as s
     where s.shop_id = p_shop_id;
-    v_ids := array(select distinct o.order_id from private.shopify_order_rows(p_orders) as o);
+    -- the keys alone, to lock the orders before their stored versions are read
+    v_ids := array(select distinct (i.value #>> '{}')::bigint
+                   from pg_catalog.jsonb_array_elements(
+                       pg_catalog.jsonb_path_query_array(p_orders, '$[*].id')) as i (value));
     perform private.lock_shopify_orders(p_shop_id, v_ids);
     -- the newest incoming version of each order wins if it is newer than the stored one
     -- and the order was not deleted
@@ -757,20 +760,26 @@ create function private.shopify_apply_page(p_shop_id uuid, p_resources jsonb)
 as $$
 #variable_conflict use_column
 declare
+    v_kinds text[];
     v_kind text;
     v_items jsonb;
     v_ordinals bigint[];
 begin
+    -- the kinds alone, small: which resources of the page each applier gets
+    v_kinds := array(select pg_catalog.jsonb_array_elements_text(
+        pg_catalog.jsonb_path_query_array(p_resources, '$[*].kind')));
     -- catalog first, then customers, then orders (whose lines take their variants' costs)
     foreach v_kind in array array['product', 'inventory_item', 'customer', 'order'] loop
-        select pg_catalog.jsonb_agg(r.value -> 'resource' order by r.n),
-            pg_catalog.array_agg(r.n order by r.n)
-        into v_items, v_ordinals
-        from pg_catalog.jsonb_array_elements(p_resources) with ordinality as r (value, n)
-        where r.value ->> 'kind' = v_kind;
-        if v_items is null then
+        v_ordinals := array(
+            select k.n
+            from pg_catalog.unnest(v_kinds) with ordinality as k (kind, n)
+            where k.kind = v_kind
+            order by k.n);
+        if pg_catalog.cardinality(v_ordinals) = 0 then
             continue;
         end if;
+        v_items := pg_catalog.jsonb_path_query_array(p_resources,
+            '$[*] ? (@.kind == $kind).resource', pg_catalog.jsonb_build_object('kind', v_kind));
         if v_kind = 'product' then
             return query
                 select v_ordinals[a.ordinal], a.outcome

@@ -126,20 +126,24 @@ create function private.sales_contributions(p_shop_id uuid, p_order_ids bigint[]
         costed_net_sales numeric,
         cost_of_goods numeric
     )
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
-    select p.day, p.hour, p.product_id,
-        pg_catalog.sum(p.orders)::integer, pg_catalog.sum(p.units)::integer,
-        pg_catalog.sum(p.gross_sales), pg_catalog.sum(p.discounts), pg_catalog.sum(p.returns),
-        pg_catalog.sum(p.shipping), pg_catalog.sum(p.taxes),
-        pg_catalog.sum(p.cancelled_orders)::integer, pg_catalog.sum(p.refunded_units)::integer,
-        pg_catalog.sum(p.costed_net_sales), pg_catalog.sum(p.cost_of_goods)
-    from private.sales_contribution_parts(sales_contributions.p_shop_id,
-                                          sales_contributions.p_order_ids) as p
-    group by p.day, p.hour, p.product_id
+#variable_conflict use_column
+begin
+    -- plpgsql keeps its plan: this runs on every change of an order
+    return query
+        select p.day, p.hour, p.product_id,
+            pg_catalog.sum(p.orders)::integer, pg_catalog.sum(p.units)::integer,
+            pg_catalog.sum(p.gross_sales), pg_catalog.sum(p.discounts), pg_catalog.sum(p.returns),
+            pg_catalog.sum(p.shipping), pg_catalog.sum(p.taxes),
+            pg_catalog.sum(p.cancelled_orders)::integer, pg_catalog.sum(p.refunded_units)::integer,
+            pg_catalog.sum(p.costed_net_sales), pg_catalog.sum(p.cost_of_goods)
+        from private.sales_contribution_parts(p_shop_id, p_order_ids) as p
+        group by p.day, p.hour, p.product_id;
+end
 $$;
 
 comment on function private.sales_contributions(uuid, bigint[]) is 'What the given orders contribute to the Sales Pulse rollups, per local day, hour and product (product_id null: order-level figures): private.sales_contribution_parts, summed.';
@@ -252,6 +256,7 @@ create or replace function private.refresh_first_orders(p_shop_id uuid, p_custom
 as $$
 #variable_conflict use_column
 begin
+    -- only what changed is written: most changes leave a buyer's first order as it was
     with wanted as (
         select i.customer_id, (
             select pg_catalog.min(o.local_date)
@@ -263,20 +268,35 @@ begin
         from (select distinct pg_catalog.unnest(p_customer_ids) as customer_id) as i
         where i.customer_id is not null
     ),
+    changes as (
+        select w.customer_id, w.first_order_date, f.customer_id is not null as known
+        from wanted as w
+            left join app.sales_customer_first_order as f
+                on f.shop_id = p_shop_id
+                and f.customer_id = w.customer_id
+        where f.first_order_date is distinct from w.first_order_date
+    ),
     gone as (
         delete from app.sales_customer_first_order as f
-        using wanted as w
+        using changes as c
         where f.shop_id = p_shop_id
-            and f.customer_id = w.customer_id
-            and w.first_order_date is null
+            and f.customer_id = c.customer_id
+            and c.first_order_date is null
+    ),
+    moved as (
+        update app.sales_customer_first_order as f
+        set first_order_date = c.first_order_date
+        from changes as c
+        where f.shop_id = p_shop_id
+            and f.customer_id = c.customer_id
+            and c.known
+            and c.first_order_date is not null
     )
-    insert into app.sales_customer_first_order as f (shop_id, customer_id, first_order_date)
-    select p_shop_id, w.customer_id, w.first_order_date
-    from wanted as w
-    where w.first_order_date is not null
-    on conflict (shop_id, customer_id) do update
-    set first_order_date = excluded.first_order_date
-    where f.first_order_date is distinct from excluded.first_order_date;
+    insert into app.sales_customer_first_order (shop_id, customer_id, first_order_date)
+    select p_shop_id, c.customer_id, c.first_order_date
+    from changes as c
+    where not c.known
+        and c.first_order_date is not null;
 end
 $$;
 

@@ -16,20 +16,22 @@
 
 create function private.can_read_shop(p_shop_id uuid)
     returns boolean
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
+begin
     -- the role PostgREST set (definer functions do not change it): service_role reads
     -- every shop, a signed-in user the shops they belong to, a session that set no role
     -- (the owner: migrations, jobs, the console) everything it owns anyway
-    select case pg_catalog.current_setting('role')
+    return case pg_catalog.current_setting('role')
         when 'service_role' then true
         when 'none' then true
-        when 'authenticated' then can_read_shop.p_shop_id = any (array(select private.my_shop_ids()))
+        when 'authenticated' then p_shop_id = any (array(select private.my_shop_ids()))
         else false
-    end
+    end;
+end
 $$;
 
 comment on function private.can_read_shop(uuid) is 'Whether the caller may read a shop''s tiles: service_role and the owning session always, a signed-in user when a member (any role), anyone else never. A tile checks it once, then reads as definer.';
@@ -265,12 +267,14 @@ grant execute on function private.sales_pulse(uuid, timestamptz) to authenticate
 
 create or replace function api.sales_pulse(shop_id uuid, as_of timestamptz default null)
     returns jsonb
-    language sql
+    language plpgsql
     stable
     security invoker
     set search_path = ''
 as $$
-    select private.sales_pulse(sales_pulse.shop_id, sales_pulse.as_of)
+begin
+    return private.sales_pulse(sales_pulse.shop_id, sales_pulse.as_of);
+end
 $$;
 
 comment on function api.sales_pulse(uuid, timestamptz) is 'The Sales Pulse tile for a shop as one JSON document (schema: tools/storepulse/schemas/sales_pulse.schema.json): today to the minute of as_of vs the same minutes of the same weekday last week, the last 7 and 30 days vs the period before and the same dates a year earlier, with deltas and gross profit; a daily series, top products, new vs returning customers, refund and cancellation rates, and data freshness. as_of defaults to now. Members and service_role only.';

@@ -37,7 +37,8 @@ begin
         -- bodies of the month that landed in the default partition while it had none move
         -- into it first (Postgres refuses a partition whose rows the default holds)
         execute pg_catalog.format(
-            'create table app.%I (like app.inbound_payload including defaults including constraints)',
+            'create table app.%I (like app.inbound_payload including defaults including constraints '
+            'including compression)',
             v_name);
         execute pg_catalog.format(
             'with moved as (delete from app.inbound_payload_default as d '

@@ -4,87 +4,27 @@
 CREATE FUNCTION api.ingest_shopify_backfill(shop_domain text, resources jsonb) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
     v_shop app.shop;
-    v_ids bigint[];
-    v_stale bigint[];
-    v_row record;
     v_result jsonb;
-    v_dead integer := 0;
 begin
     v_shop := private.shopify_shop_by_domain(ingest_shopify_backfill.shop_domain);
     if pg_catalog.jsonb_typeof(ingest_shopify_backfill.resources) is distinct from 'array' then
         raise exception 'resources must be a JSON array of {"kind": ..., "resource": {...}}'
             using errcode = '22023', column = 'resources';
     end if;
-    -- every resource lands raw first, in order
-    with landed as (
-        insert into app.shopify_event (shop_id, source, topic, payload, status)
-        select v_shop.shop_id, 'backfill', 'backfill/' || coalesce(r.value ->> 'kind', '?'),
-            coalesce(r.value -> 'resource', r.value), 'applied'
-        from pg_catalog.jsonb_array_elements(ingest_shopify_backfill.resources)
-            with ordinality as r (value, n)
-        order by r.n
-        returning shopify_event_id
-    )
-    select array_agg(l.shopify_event_id order by l.shopify_event_id) into v_ids from landed as l;
-
-    begin
-        -- fast path: the whole page, set-based, when it is well-formed throughout
-        if not private.shopify_page_looks_valid(ingest_shopify_backfill.resources) then
-            raise exception 'page needs the field-by-field path' using errcode = '22023';
-        end if;
-        perform private.shopify_apply_products(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
-            ingest_shopify_backfill.resources, '$[*] ? (@.kind == "product").resource'));
-        perform private.shopify_apply_inventory_items(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
-            ingest_shopify_backfill.resources, '$[*] ? (@.kind == "inventory_item").resource'));
-        perform private.shopify_apply_customers(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
-            ingest_shopify_backfill.resources, '$[*] ? (@.kind == "customer").resource'));
-        v_stale := array(
-            select a.order_id
-            from private.shopify_apply_orders(v_shop.shop_id, pg_catalog.jsonb_path_query_array(
-                ingest_shopify_backfill.resources, '$[*] ? (@.kind == "order").resource')) as a
-            where a.outcome = 'stale');
-        if pg_catalog.cardinality(v_stale) > 0 then
-            update app.shopify_event as e set status = 'stale'
-            where e.shop_id = v_shop.shop_id
-                and e.shopify_event_id = any (v_ids)
-                and e.topic = 'backfill/order'
-                and (e.payload ->> 'id')::bigint = any (v_stale);
-        end if;
-        perform private.analyze_shopify_tables_if_stale();
-        return pg_catalog.jsonb_build_object('received', pg_catalog.cardinality(v_ids),
-            'dead_lettered', 0, 'stale', pg_catalog.cardinality(v_stale));
-    exception when others then
-        if private.is_retryable_sqlstate(sqlstate) then
-            raise;
-        end if;
-    end;
-
-    -- slow path: one resource at a time, so the bad ones are found and named
-    for v_row in
-        select e.shopify_event_id, e.topic, e.payload
-        from app.shopify_event as e
-        where e.shop_id = v_shop.shop_id and e.shopify_event_id = any (v_ids)
-        order by e.shopify_event_id
-    loop
-        v_result := private.shopify_try(v_shop.shop_id, v_row.shopify_event_id, v_row.topic,
-                                        v_row.payload, null);
-        v_dead := v_dead + (v_result ->> 'outcome' = 'dead_lettered')::integer;
-    end loop;
-    if v_dead > 0 then
+    v_result := private.ingest_inbound_page(v_shop.shop_id, 'shopify',
+                                            ingest_shopify_backfill.resources);
+    perform private.analyze_shopify_tables_if_stale();
+    if (v_result ->> 'dead_lettered')::integer > 0 then
         perform pg_catalog.set_config('response.status', '400', true);
     end if;
-    return pg_catalog.jsonb_build_object('received', pg_catalog.cardinality(v_ids),
-        'dead_lettered', v_dead,
-        'stale', (select pg_catalog.count(*) from app.shopify_event as e
-                  where e.shop_id = v_shop.shop_id and e.shopify_event_id = any (v_ids)
-                      and e.status = 'stale'));
+    return v_result;
 end
-$_$;
+$$;
 
-COMMENT ON FUNCTION api.ingest_shopify_backfill(shop_domain text, resources jsonb) IS 'Ingests a page of Admin API resources [{"kind": "product" | "inventory_item" | "customer" | "order", "resource": {...}}] (service_role only). Same rules as webhooks; bad resources are dead-lettered one by one (HTTP 400) and the rest applied.';
+COMMENT ON FUNCTION api.ingest_shopify_backfill(shop_domain text, resources jsonb) IS 'Ingests a page of Admin API resources [{"kind": "product" | "inventory_item" | "customer" | "order", "resource": {...}}] (service_role only) through the shared pipeline: set-based when the page is well-formed throughout, else one by one, so bad resources are dead-lettered with their field (HTTP 400) and the rest applied.';
 
 REVOKE ALL ON FUNCTION api.ingest_shopify_backfill(shop_domain text, resources jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ingest_shopify_backfill(shop_domain text, resources jsonb) TO service_role;

@@ -8,41 +8,28 @@ CREATE FUNCTION api.ingest_shopify_webhook(topic text, shop_domain text, webhook
 declare
     v_shop app.shop;
     v_payload jsonb := ingest_shopify_webhook.payload;
+    v_body jsonb;
+    v_problem text[];
     v_event_id text := coalesce(ingest_shopify_webhook.event_id, ingest_shopify_webhook.webhook_id);
     v_secret text;
     v_verified boolean;
-    v_shopify_event_id bigint;
-    v_duplicate boolean;
     v_result jsonb;
 begin
     if ingest_shopify_webhook.topic is null then
-        raise exception 'topic is missing' using errcode = '22023', column = 'topic';
+        raise exception 'topic (X-Shopify-Topic) is missing' using errcode = '22023', column = 'topic';
     end if;
     if v_event_id is null then
         raise exception 'event_id (X-Shopify-Event-Id) or webhook_id is needed to absorb duplicates'
             using errcode = '22023', column = 'event_id';
     end if;
     v_shop := private.shopify_shop_by_domain(ingest_shopify_webhook.shop_domain);
-    if ingest_shopify_webhook.raw_body is not null then
-        begin
-            if v_payload is null then
-                v_payload := ingest_shopify_webhook.raw_body::jsonb;
-            elsif v_payload <> ingest_shopify_webhook.raw_body::jsonb then
-                raise exception 'payload differs from raw_body' using errcode = '22023', column = 'payload';
-            end if;
-        exception when invalid_text_representation then
-            raise exception 'raw_body is not JSON' using errcode = '22023', column = 'raw_body';
-        end;
-    end if;
-    if v_payload is null then
-        raise exception 'payload (or raw_body) is missing' using errcode = '22023', column = 'payload';
-    end if;
     if ingest_shopify_webhook.hmac is not null then
         if ingest_shopify_webhook.raw_body is null then
             raise exception 'an HMAC is verified against the raw body: send raw_body with it'
                 using errcode = '22023', column = 'raw_body';
         end if;
-        select w.secret into v_secret from private.shopify_webhook_secret as w
+        select w.secret into v_secret
+        from private.shopify_webhook_secret as w
         where w.shop_id = v_shop.shop_id;
         if v_secret is null then
             raise exception 'shop % has no webhook secret to verify the HMAC with', v_shop.shopify_domain
@@ -58,30 +45,30 @@ begin
                     hint = 'Sign the exact raw body with the shop''s app secret (base64 HMAC-SHA256).';
         end if;
     end if;
-
-    insert into app.shopify_event as e (shop_id, source, topic, webhook_id, event_id,
-        triggered_at, api_version, hmac_verified, payload, status)
-    values (v_shop.shop_id, 'webhook', ingest_shopify_webhook.topic,
-        ingest_shopify_webhook.webhook_id, v_event_id, ingest_shopify_webhook.triggered_at,
-        ingest_shopify_webhook.api_version, v_verified, v_payload, 'applied')
-    on conflict on constraint unique_shopify_event_event_id do update
-    set deliveries = e.deliveries + 1, last_received_at = pg_catalog.now()
-    returning e.shopify_event_id, (e.xmax <> 0) into v_shopify_event_id, v_duplicate;
-    if v_duplicate then
-        return pg_catalog.jsonb_build_object('outcome', 'duplicate',
-            'shopify_event_id', v_shopify_event_id);
+    if ingest_shopify_webhook.raw_body is not null then
+        select b.body, b.problem into v_body, v_problem
+        from private.parse_inbound_body(ingest_shopify_webhook.raw_body) as b;
+        if v_payload is not null and v_payload is distinct from v_body then
+            raise exception 'payload differs from raw_body: send one, or the same body in both'
+                using errcode = '22023', column = 'payload';
+        end if;
+        v_payload := v_body;
+    elsif v_payload is null then
+        raise exception 'payload (or raw_body) is missing' using errcode = '22023', column = 'payload';
     end if;
-
-    v_result := private.shopify_try(v_shop.shop_id, v_shopify_event_id,
-        ingest_shopify_webhook.topic, v_payload, ingest_shopify_webhook.triggered_at);
+    v_result := private.ingest_inbound(v_shop.shop_id, 'shopify', ingest_shopify_webhook.topic,
+        'webhook', v_event_id, ingest_shopify_webhook.webhook_id,
+        ingest_shopify_webhook.triggered_at, ingest_shopify_webhook.api_version, v_verified,
+        v_payload, case when v_payload is null then ingest_shopify_webhook.raw_body end,
+        v_problem);
     if v_result ->> 'outcome' = 'dead_lettered' then
         perform pg_catalog.set_config('response.status', '400', true);
     end if;
-    return v_result || pg_catalog.jsonb_build_object('shopify_event_id', v_shopify_event_id);
+    return v_result || pg_catalog.jsonb_build_object('shopify_event_id', v_result -> 'event_id');
 end
 $$;
 
-COMMENT ON FUNCTION api.ingest_shopify_webhook(topic text, shop_domain text, webhook_id text, event_id text, triggered_at timestamp with time zone, api_version text, payload jsonb, raw_body text, hmac text) IS 'Ingests one Shopify webhook (service_role only): lands it raw, absorbs duplicate event ids, ignores stale versions, applies it, or dead-letters it with HTTP 400 naming the field. Verifies the HMAC against the raw body when one is given.';
+COMMENT ON FUNCTION api.ingest_shopify_webhook(topic text, shop_domain text, webhook_id text, event_id text, triggered_at timestamp with time zone, api_version text, payload jsonb, raw_body text, hmac text) IS 'Ingests one Shopify webhook (service_role only) through the shared pipeline: verifies the HMAC against the raw body when one is given, lands every delivery (as text when jsonb cannot hold it), absorbs duplicate event ids, ignores stale versions, records a well-formed topic it has no applier for, applies the rest, or dead-letters it with HTTP 400, the SQLSTATE and the field''s JSON path.';
 
 REVOKE ALL ON FUNCTION api.ingest_shopify_webhook(topic text, shop_domain text, webhook_id text, event_id text, triggered_at timestamp with time zone, api_version text, payload jsonb, raw_body text, hmac text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ingest_shopify_webhook(topic text, shop_domain text, webhook_id text, event_id text, triggered_at timestamp with time zone, api_version text, payload jsonb, raw_body text, hmac text) TO service_role;

@@ -2,51 +2,14 @@
 -- To change it: storepulse new functions <verb-object> --replaces api.replay_shopify_dead_letters
 
 CREATE FUNCTION api.replay_shopify_dead_letters(shop_id uuid, dead_letter_ids bigint[] DEFAULT NULL::bigint[]) RETURNS jsonb
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO ''
     AS $$
-declare
-    v_letter app.shopify_dead_letter;
-    v_result jsonb;
-    v_state text;
-    v_message text;
-    v_replayed integer := 0;
-    v_failed integer := 0;
-begin
-    for v_letter in
-        select * from app.shopify_dead_letter as d
-        where d.shop_id = replay_shopify_dead_letters.shop_id
-            and d.replayed_at is null
-            and (replay_shopify_dead_letters.dead_letter_ids is null
-                 or d.dead_letter_id = any (replay_shopify_dead_letters.dead_letter_ids))
-        order by d.dead_letter_id
-        for update
-    loop
-        begin
-            v_result := private.shopify_dispatch(v_letter.shop_id, v_letter.topic, v_letter.payload, null);
-            update app.shopify_dead_letter as d
-            set replayed_at = pg_catalog.now(), replay_error = null
-            where d.shop_id = v_letter.shop_id and d.dead_letter_id = v_letter.dead_letter_id;
-            update app.shopify_event as e
-            set status = case when v_result ->> 'outcome' = 'stale' then 'stale' else 'applied' end
-            where e.shop_id = v_letter.shop_id and e.shopify_event_id = v_letter.shopify_event_id;
-            v_replayed := v_replayed + 1;
-        exception when others then
-            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
-            if private.is_retryable_sqlstate(v_state) then
-                raise;
-            end if;
-            update app.shopify_dead_letter as d
-            set replay_error = v_state || ': ' || v_message
-            where d.shop_id = v_letter.shop_id and d.dead_letter_id = v_letter.dead_letter_id;
-            v_failed := v_failed + 1;
-        end;
-    end loop;
-    return pg_catalog.jsonb_build_object('replayed', v_replayed, 'still_failing', v_failed);
-end
+    select private.replay_inbound_dead_letters(replay_shopify_dead_letters.shop_id, 'shopify',
+                                               replay_shopify_dead_letters.dead_letter_ids)
 $$;
 
-COMMENT ON FUNCTION api.replay_shopify_dead_letters(shop_id uuid, dead_letter_ids bigint[]) IS 'Re-applies a shop''s waiting dead letters (all, or the given ids) after a fix; each one that still fails keeps its latest error (service_role only).';
+COMMENT ON FUNCTION api.replay_shopify_dead_letters(shop_id uuid, dead_letter_ids bigint[]) IS 'Re-applies a shop''s waiting Shopify dead letters (all, or the given ids) after a fix; each one that still fails keeps its latest error (service_role only).';
 
 REVOKE ALL ON FUNCTION api.replay_shopify_dead_letters(shop_id uuid, dead_letter_ids bigint[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.replay_shopify_dead_letters(shop_id uuid, dead_letter_ids bigint[]) TO service_role;

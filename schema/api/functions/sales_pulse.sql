@@ -5,116 +5,12 @@ CREATE FUNCTION api.sales_pulse(shop_id uuid, as_of timestamp with time zone DEF
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
-declare
-    v_shop app.shop;
-    v_now timestamptz := coalesce(sales_pulse.as_of, pg_catalog.now());
-    v_local timestamp;
-    v_today date;
-    v_hour integer;
-    v_today_figures jsonb;
-    v_last_week jsonb;
-    v_7 jsonb;
-    v_prev_7 jsonb;
-    v_30 jsonb;
-    v_prev_30 jsonb;
 begin
-    -- row-level security hides shops the caller is not a member of
-    select * into v_shop from app.shop as s where s.shop_id = sales_pulse.shop_id;
-    if not found then
-        raise exception 'shop % not found, or you are not a member', sales_pulse.shop_id
-            using errcode = '42501', hint = 'Members of a shop see its Sales Pulse.';
-    end if;
-    v_local := v_now at time zone v_shop.iana_timezone;
-    v_today := v_local::date;
-    v_hour := extract(hour from v_local)::integer;
-
-    select pg_catalog.jsonb_build_object(
-        'orders', coalesce(pg_catalog.sum(h.orders) filter (where h.day = v_today), 0),
-        'units', coalesce(pg_catalog.sum(h.units) filter (where h.day = v_today), 0),
-        'gross_sales', coalesce(pg_catalog.sum(h.gross_sales) filter (where h.day = v_today), 0),
-        'net_sales', coalesce(pg_catalog.sum(h.gross_sales - h.discounts - h.returns) filter (where h.day = v_today), 0),
-        'total_sales', coalesce(pg_catalog.sum(h.gross_sales - h.discounts - h.returns + h.shipping + h.taxes) filter (where h.day = v_today), 0)),
-        pg_catalog.jsonb_build_object(
-        'orders', coalesce(pg_catalog.sum(h.orders) filter (where h.day = v_today - 7), 0),
-        'units', coalesce(pg_catalog.sum(h.units) filter (where h.day = v_today - 7), 0),
-        'gross_sales', coalesce(pg_catalog.sum(h.gross_sales) filter (where h.day = v_today - 7), 0),
-        'net_sales', coalesce(pg_catalog.sum(h.gross_sales - h.discounts - h.returns) filter (where h.day = v_today - 7), 0),
-        'total_sales', coalesce(pg_catalog.sum(h.gross_sales - h.discounts - h.returns + h.shipping + h.taxes) filter (where h.day = v_today - 7), 0))
-    into v_today_figures, v_last_week
-    from app.sales_hourly as h
-    where h.shop_id = v_shop.shop_id
-        and h.day in (v_today, v_today - 7)
-        and h.hour <= v_hour;
-
-    v_7 := private.sales_figures(v_shop.shop_id, v_today - 7, v_today - 1);
-    v_prev_7 := private.sales_figures(v_shop.shop_id, v_today - 14, v_today - 8);
-    v_30 := private.sales_figures(v_shop.shop_id, v_today - 30, v_today - 1);
-    v_prev_30 := private.sales_figures(v_shop.shop_id, v_today - 60, v_today - 31);
-
-    perform pg_catalog.set_config('response.headers',
-        '[{"Cache-Control": "max-age=300"}]', true);
-
-    return pg_catalog.jsonb_build_object(
-        'shop', pg_catalog.jsonb_build_object('shop_id', v_shop.shop_id, 'name', v_shop.name,
-            'currency', v_shop.currency, 'iana_timezone', v_shop.iana_timezone),
-        'as_of', v_now,
-        'local_date', v_today,
-        'today', pg_catalog.jsonb_build_object(
-            'through_hour', v_hour,
-            'so_far', v_today_figures,
-            'same_weekday_last_week', v_last_week,
-            'delta', private.sales_delta(v_today_figures, v_last_week)),
-        'periods', pg_catalog.jsonb_build_object(
-            'last_7_days', pg_catalog.jsonb_build_object(
-                'from', v_today - 7, 'to', v_today - 1, 'current', v_7, 'previous', v_prev_7,
-                'delta', private.sales_delta(v_7, v_prev_7),
-                'customers', private.sales_customers(v_shop.shop_id, v_today - 7, v_today - 1)),
-            'last_30_days', pg_catalog.jsonb_build_object(
-                'from', v_today - 30, 'to', v_today - 1, 'current', v_30, 'previous', v_prev_30,
-                'delta', private.sales_delta(v_30, v_prev_30),
-                'customers', private.sales_customers(v_shop.shop_id, v_today - 30, v_today - 1))),
-        'series', (
-            select pg_catalog.jsonb_build_object(
-                'days', pg_catalog.jsonb_agg(g.day::date order by g.day),
-                'orders', pg_catalog.jsonb_agg(coalesce(d.orders, 0) order by g.day),
-                'net_sales', pg_catalog.jsonb_agg(coalesce(d.gross_sales - d.discounts - d.returns, 0) order by g.day),
-                'total_sales', pg_catalog.jsonb_agg(coalesce(d.gross_sales - d.discounts - d.returns + d.shipping + d.taxes, 0) order by g.day))
-            from pg_catalog.generate_series(v_today - 30, v_today - 1, interval '1 day') as g (day)
-                left join app.sales_daily as d
-                    on d.shop_id = v_shop.shop_id
-                    and d.day = g.day::date),
-        'top_products', (
-            select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                    'product_id', t.product_id,
-                    'title', coalesce(p.title, case when t.product_id = 0 then 'Custom items' else 'Product ' || t.product_id end),
-                    'net_sales', t.net_sales, 'units', t.units) order by t.net_sales desc, t.product_id), '[]')
-            from (
-                select pd.product_id,
-                    pg_catalog.sum(pd.gross_sales - pd.discounts - pd.returns) as net_sales,
-                    pg_catalog.sum(pd.units) as units
-                from app.sales_product_daily as pd
-                where pd.shop_id = v_shop.shop_id
-                    and pd.day between v_today - 30 and v_today - 1
-                group by pd.product_id
-                order by 2 desc, 1
-                limit 5
-            ) as t
-                left join app.shopify_product as p
-                    on p.shop_id = v_shop.shop_id
-                    and p.product_id = t.product_id),
-        'conversion', pg_catalog.jsonb_build_object(
-            'status', 'not_connected', 'sessions', null, 'conversion_rate', null,
-            'note', 'Google Analytics 4 sessions join in a later release.'),
-        'freshness', (
-            select pg_catalog.jsonb_build_object(
-                'last_event_received_at', pg_catalog.max(e.received_at),
-                'seconds_since_last_event', pg_catalog.round(extract(epoch from v_now - pg_catalog.max(e.received_at))))
-            from app.shopify_event as e
-            where e.shop_id = v_shop.shop_id));
+    return private.sales_pulse(sales_pulse.shop_id, sales_pulse.as_of);
 end
 $$;
 
-COMMENT ON FUNCTION api.sales_pulse(shop_id uuid, as_of timestamp with time zone) IS 'The Sales Pulse tile for a shop as one JSON document (schema: tools/storepulse/schemas/sales_pulse.schema.json): today so far vs the same weekday last week, the last 7 and 30 days vs the period before with deltas, daily series, top products, new vs returning customers, refund and cancellation rates, and data freshness. as_of defaults to now.';
+COMMENT ON FUNCTION api.sales_pulse(shop_id uuid, as_of timestamp with time zone) IS 'The Sales Pulse tile for a shop as one JSON document (schema: tools/storepulse/schemas/sales_pulse.schema.json): today to the minute of as_of vs the same minutes of the same weekday last week, the last 7 and 30 days vs the period before and the same dates a year earlier, with deltas and gross profit; a daily series, top products, new vs returning customers, refund and cancellation rates, and data freshness. as_of defaults to now. Members and service_role only.';
 
 REVOKE ALL ON FUNCTION api.sales_pulse(shop_id uuid, as_of timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.sales_pulse(shop_id uuid, as_of timestamp with time zone) TO authenticated;

@@ -12,7 +12,9 @@ CREATE TABLE app.sales_daily (
     shipping numeric(14,2) DEFAULT 0 NOT NULL,
     taxes numeric(14,2) DEFAULT 0 NOT NULL,
     cancelled_orders integer DEFAULT 0 NOT NULL,
-    refunded_units integer DEFAULT 0 NOT NULL
+    refunded_units integer DEFAULT 0 NOT NULL,
+    costed_net_sales numeric(14,2) DEFAULT 0 NOT NULL,
+    cost_of_goods numeric(14,2) DEFAULT 0 NOT NULL
 );
 
 COMMENT ON TABLE app.sales_daily IS 'Sales Pulse daily rollup per shop and local day, maintained incrementally at ingestion; private.rebuild_sales_rollups recomputes it from scratch with the same result.';
@@ -38,6 +40,10 @@ COMMENT ON COLUMN app.sales_daily.taxes IS 'Tax charged on the order''s day, les
 COMMENT ON COLUMN app.sales_daily.cancelled_orders IS 'Counted orders placed that day and cancelled since.';
 
 COMMENT ON COLUMN app.sales_daily.refunded_units IS 'Units refunded, on the refund''s day.';
+
+COMMENT ON COLUMN app.sales_daily.costed_net_sales IS 'Net sales of the lines with a known unit cost (gross less discounts on the order''s day, less their returns on the refund''s day).';
+
+COMMENT ON COLUMN app.sales_daily.cost_of_goods IS 'Units times unit cost on the order''s day, less refunded units times unit cost on the refund''s day (lines with a known cost).';
 
 ALTER TABLE ONLY app.sales_daily
     ADD CONSTRAINT pk_sales_daily PRIMARY KEY (shop_id, day);

@@ -13,7 +13,9 @@ CREATE TABLE app.sales_hourly (
     shipping numeric(14,2) DEFAULT 0 NOT NULL,
     taxes numeric(14,2) DEFAULT 0 NOT NULL,
     cancelled_orders integer DEFAULT 0 NOT NULL,
-    refunded_units integer DEFAULT 0 NOT NULL
+    refunded_units integer DEFAULT 0 NOT NULL,
+    costed_net_sales numeric(14,2) DEFAULT 0 NOT NULL,
+    cost_of_goods numeric(14,2) DEFAULT 0 NOT NULL
 );
 
 COMMENT ON TABLE app.sales_hourly IS 'Sales Pulse hourly rollup per shop, local day and hour (for today so far against the same weekday last week).';
@@ -41,6 +43,10 @@ COMMENT ON COLUMN app.sales_hourly.taxes IS 'Tax charged on the order''s day, le
 COMMENT ON COLUMN app.sales_hourly.cancelled_orders IS 'Counted orders placed that day and cancelled since.';
 
 COMMENT ON COLUMN app.sales_hourly.refunded_units IS 'Units refunded, on the refund''s day.';
+
+COMMENT ON COLUMN app.sales_hourly.costed_net_sales IS 'Net sales of the lines with a known unit cost (gross less discounts on the order''s day, less their returns on the refund''s day).';
+
+COMMENT ON COLUMN app.sales_hourly.cost_of_goods IS 'Units times unit cost on the order''s day, less refunded units times unit cost on the refund''s day (lines with a known cost).';
 
 ALTER TABLE ONLY app.sales_hourly
     ADD CONSTRAINT pk_sales_hourly PRIMARY KEY (shop_id, day, hour);

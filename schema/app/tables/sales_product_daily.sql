@@ -9,7 +9,9 @@ CREATE TABLE app.sales_product_daily (
     gross_sales numeric(14,2) DEFAULT 0 NOT NULL,
     discounts numeric(14,2) DEFAULT 0 NOT NULL,
     returns numeric(14,2) DEFAULT 0 NOT NULL,
-    refunded_units integer DEFAULT 0 NOT NULL
+    refunded_units integer DEFAULT 0 NOT NULL,
+    costed_net_sales numeric(14,2) DEFAULT 0 NOT NULL,
+    cost_of_goods numeric(14,2) DEFAULT 0 NOT NULL
 );
 
 COMMENT ON TABLE app.sales_product_daily IS 'Sales Pulse daily rollup per product (top products by net sales).';
@@ -29,6 +31,10 @@ COMMENT ON COLUMN app.sales_product_daily.discounts IS 'Line discounts of those 
 COMMENT ON COLUMN app.sales_product_daily.returns IS 'Refunded line subtotals less refund discrepancies, on the refund''s day.';
 
 COMMENT ON COLUMN app.sales_product_daily.refunded_units IS 'Units refunded, on the refund''s day.';
+
+COMMENT ON COLUMN app.sales_product_daily.costed_net_sales IS 'Net sales of the lines with a known unit cost (gross less discounts on the order''s day, less their returns on the refund''s day).';
+
+COMMENT ON COLUMN app.sales_product_daily.cost_of_goods IS 'Units times unit cost on the order''s day, less refunded units times unit cost on the refund''s day (lines with a known cost).';
 
 ALTER TABLE ONLY app.sales_product_daily
     ADD CONSTRAINT pk_sales_product_daily PRIMARY KEY (shop_id, day, product_id);

@@ -8,7 +8,6 @@ CREATE TABLE app.shopify_customer (
     updated_at timestamp with time zone NOT NULL,
     state text,
     tags text,
-    first_order_date date,
     redacted_at timestamp with time zone
 );
 
@@ -26,14 +25,10 @@ COMMENT ON COLUMN app.shopify_customer.state IS 'Account state (disabled, invite
 
 COMMENT ON COLUMN app.shopify_customer.tags IS 'Shopify tags, comma separated.';
 
-COMMENT ON COLUMN app.shopify_customer.first_order_date IS 'Shop-local day of the customer''s first counted order (test and deleted orders excluded): new vs returning customers.';
-
 COMMENT ON COLUMN app.shopify_customer.redacted_at IS 'When customers/redact removed the personal data.';
 
 ALTER TABLE ONLY app.shopify_customer
     ADD CONSTRAINT pk_shopify_customer PRIMARY KEY (shop_id, customer_id);
-
-CREATE INDEX index_shopify_customer_on_shop_id_first_order_date ON app.shopify_customer USING btree (shop_id, first_order_date);
 
 ALTER TABLE ONLY app.shopify_customer
     ADD CONSTRAINT fk_shopify_customer_shop_id_shop FOREIGN KEY (shop_id) REFERENCES app.shop(shop_id) ON DELETE CASCADE;

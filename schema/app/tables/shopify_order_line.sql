@@ -15,7 +15,8 @@ CREATE TABLE app.shopify_order_line (
     discount numeric(14,2) NOT NULL,
     tax numeric(14,2) NOT NULL,
     is_gift_card boolean NOT NULL,
-    requires_shipping boolean
+    requires_shipping boolean,
+    unit_cost numeric(14,2)
 );
 
 COMMENT ON TABLE app.shopify_order_line IS 'Line items of the latest version of each order (order edits replace them).';
@@ -47,6 +48,8 @@ COMMENT ON COLUMN app.shopify_order_line.tax IS 'Sum of the line''s tax lines.';
 COMMENT ON COLUMN app.shopify_order_line.is_gift_card IS 'Gift cards are not sales: they are excluded from gross sales.';
 
 COMMENT ON COLUMN app.shopify_order_line.requires_shipping IS 'Whether the item ships.';
+
+COMMENT ON COLUMN app.shopify_order_line.unit_cost IS 'The variant''s unit cost when the line was first stored (its inventory item''s cost): the cost of goods of the units sold; null when not known then.';
 
 ALTER TABLE ONLY app.shopify_order_line
     ADD CONSTRAINT pk_shopify_order_line PRIMARY KEY (shop_id, order_id, line_item_id);

@@ -34,6 +34,8 @@ COMMENT ON COLUMN app.shopify_refund.local_hour IS 'created_at''s hour (0-23) in
 ALTER TABLE ONLY app.shopify_refund
     ADD CONSTRAINT pk_shopify_refund PRIMARY KEY (shop_id, refund_id);
 
+CREATE INDEX index_shopify_refund_on_shop_id_local_date ON app.shopify_refund USING btree (shop_id, local_date);
+
 CREATE INDEX index_shopify_refund_on_shop_id_order_id ON app.shopify_refund USING btree (shop_id, order_id);
 
 ALTER TABLE app.shopify_refund ENABLE ROW LEVEL SECURITY;

@@ -66,7 +66,24 @@ UNION ALL
     s.request_path
    FROM ((audit.row_change__app__shop_member s
      CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
-     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,user_id}'::text[]) v(record_key, old_values, new_values));
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,user_id}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
+    'app.shop_payload_retention'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__shop_payload_retention s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id}'::text[]) v(record_key, old_values, new_values));
 
 COMMENT ON VIEW audit.row_changes IS 'Every recorded row change, one record per changed row: audit.row_change''s rows and those of every row-change store (audit.row_change__<schema>__<table>). Row-level security of the tables applies (security_invoker): owners and managers read their shops''.';
 

@@ -21,7 +21,8 @@ begin
         where t.schemaname = 'app'
             and t.relname in ('shopify_order', 'shopify_order_line', 'shopify_customer',
                               'shopify_refund', 'shopify_refund_line', 'shopify_variant',
-                              'sales_daily', 'sales_hourly', 'sales_product_daily')
+                              'sales_daily', 'sales_hourly', 'sales_product_daily',
+                              'sales_customer_first_order', 'inbound_event')
             and t.n_mod_since_analyze > 500 + 0.2 * t.n_live_tup
     loop
         execute pg_catalog.format('analyze %s', v_table);
@@ -31,7 +32,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.analyze_shopify_tables_if_stale() IS 'Analyzes the Shopify tables whose statistics a bulk load has outgrown (changes since the last analyze above 500 + 20 % of the rows); returns how many. Called after each backfill page.';
+COMMENT ON FUNCTION private.analyze_shopify_tables_if_stale() IS 'Analyzes the Shopify, sales and inbound tables whose statistics a bulk load has outgrown (changes since the last analyze above 500 + 20 % of the rows); returns how many. Called after each backfill page.';
 
 REVOKE ALL ON FUNCTION private.analyze_shopify_tables_if_stale() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.analyze_shopify_tables_if_stale() TO service_role;

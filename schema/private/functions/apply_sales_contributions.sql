@@ -16,11 +16,13 @@ begin
     ),
     daily as (
         insert into app.sales_daily as t (shop_id, day, orders, units, gross_sales, discounts,
-            returns, shipping, taxes, cancelled_orders, refunded_units)
+            returns, shipping, taxes, cancelled_orders, refunded_units, costed_net_sales,
+            cost_of_goods)
         select p_shop_id, c.day, p_sign * sum(c.orders), p_sign * sum(c.units),
             p_sign * sum(c.gross_sales), p_sign * sum(c.discounts), p_sign * sum(c.returns),
             p_sign * sum(c.shipping), p_sign * sum(c.taxes), p_sign * sum(c.cancelled_orders),
-            p_sign * sum(c.refunded_units)
+            p_sign * sum(c.refunded_units), p_sign * sum(c.costed_net_sales),
+            p_sign * sum(c.cost_of_goods)
         from c
         group by c.day
         on conflict (shop_id, day) do update
@@ -29,15 +31,19 @@ begin
             discounts = t.discounts + excluded.discounts, returns = t.returns + excluded.returns,
             shipping = t.shipping + excluded.shipping, taxes = t.taxes + excluded.taxes,
             cancelled_orders = t.cancelled_orders + excluded.cancelled_orders,
-            refunded_units = t.refunded_units + excluded.refunded_units
+            refunded_units = t.refunded_units + excluded.refunded_units,
+            costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
+            cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
     ),
     hourly as (
         insert into app.sales_hourly as t (shop_id, day, hour, orders, units, gross_sales,
-            discounts, returns, shipping, taxes, cancelled_orders, refunded_units)
+            discounts, returns, shipping, taxes, cancelled_orders, refunded_units,
+            costed_net_sales, cost_of_goods)
         select p_shop_id, c.day, c.hour, p_sign * sum(c.orders), p_sign * sum(c.units),
             p_sign * sum(c.gross_sales), p_sign * sum(c.discounts), p_sign * sum(c.returns),
             p_sign * sum(c.shipping), p_sign * sum(c.taxes), p_sign * sum(c.cancelled_orders),
-            p_sign * sum(c.refunded_units)
+            p_sign * sum(c.refunded_units), p_sign * sum(c.costed_net_sales),
+            p_sign * sum(c.cost_of_goods)
         from c
         group by c.day, c.hour
         on conflict (shop_id, day, hour) do update
@@ -46,20 +52,25 @@ begin
             discounts = t.discounts + excluded.discounts, returns = t.returns + excluded.returns,
             shipping = t.shipping + excluded.shipping, taxes = t.taxes + excluded.taxes,
             cancelled_orders = t.cancelled_orders + excluded.cancelled_orders,
-            refunded_units = t.refunded_units + excluded.refunded_units
+            refunded_units = t.refunded_units + excluded.refunded_units,
+            costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
+            cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
     ),
     products as (
         insert into app.sales_product_daily as t (shop_id, day, product_id, units, gross_sales,
-            discounts, returns, refunded_units)
+            discounts, returns, refunded_units, costed_net_sales, cost_of_goods)
         select p_shop_id, c.day, c.product_id, p_sign * sum(c.units), p_sign * sum(c.gross_sales),
-            p_sign * sum(c.discounts), p_sign * sum(c.returns), p_sign * sum(c.refunded_units)
+            p_sign * sum(c.discounts), p_sign * sum(c.returns), p_sign * sum(c.refunded_units),
+            p_sign * sum(c.costed_net_sales), p_sign * sum(c.cost_of_goods)
         from c
         where c.product_id is not null
         group by c.day, c.product_id
         on conflict (shop_id, day, product_id) do update
         set units = t.units + excluded.units, gross_sales = t.gross_sales + excluded.gross_sales,
             discounts = t.discounts + excluded.discounts, returns = t.returns + excluded.returns,
-            refunded_units = t.refunded_units + excluded.refunded_units
+            refunded_units = t.refunded_units + excluded.refunded_units,
+            costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
+            cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
     )
     select array(select distinct c.day from c) into v_days;
     if pg_catalog.cardinality(v_days) = 0 then
@@ -70,14 +81,17 @@ begin
     delete from app.sales_daily as t
     where t.shop_id = p_shop_id and t.day = any (v_days)
         and (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
-             t.cancelled_orders, t.refunded_units) = (0, 0, 0, 0, 0, 0, 0, 0, 0);
+             t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     delete from app.sales_hourly as t
     where t.shop_id = p_shop_id and t.day = any (v_days)
         and (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
-             t.cancelled_orders, t.refunded_units) = (0, 0, 0, 0, 0, 0, 0, 0, 0);
+             t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     delete from app.sales_product_daily as t
     where t.shop_id = p_shop_id and t.day = any (v_days)
-        and (t.units, t.gross_sales, t.discounts, t.returns, t.refunded_units) = (0, 0, 0, 0, 0);
+        and (t.units, t.gross_sales, t.discounts, t.returns, t.refunded_units,
+             t.costed_net_sales, t.cost_of_goods) = (0, 0, 0, 0, 0, 0, 0);
 end
 $$;
 

@@ -11,17 +11,19 @@ begin
     delete from app.sales_daily as t where t.shop_id = p_shop_id;
     delete from app.sales_hourly as t where t.shop_id = p_shop_id;
     delete from app.sales_product_daily as t where t.shop_id = p_shop_id;
+    delete from app.sales_customer_first_order as f where f.shop_id = p_shop_id;
     perform private.apply_sales_contributions(
         p_shop_id,
         array(select o.order_id from app.shopify_order as o where o.shop_id = p_shop_id),
         1);
     perform private.refresh_first_orders(
         p_shop_id,
-        array(select c.customer_id from app.shopify_customer as c where c.shop_id = p_shop_id));
+        array(select distinct o.customer_id from app.shopify_order as o
+              where o.shop_id = p_shop_id and o.customer_id is not null));
 end
 $$;
 
-COMMENT ON FUNCTION private.rebuild_sales_rollups(p_shop_id uuid) IS 'Recomputes a shop''s Sales Pulse rollups from the normalised orders; the result equals the incrementally maintained one.';
+COMMENT ON FUNCTION private.rebuild_sales_rollups(p_shop_id uuid) IS 'Recomputes a shop''s Sales Pulse rollups and first orders from the normalised orders; the result equals the incrementally maintained one.';
 
 REVOKE ALL ON FUNCTION private.rebuild_sales_rollups(p_shop_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rebuild_sales_rollups(p_shop_id uuid) TO service_role;

@@ -7,25 +7,51 @@ CREATE FUNCTION private.refresh_first_orders(p_shop_id uuid, p_customer_ids bigi
     AS $$
 #variable_conflict use_column
 begin
-        update app.shopify_customer as c
-        set first_order_date = f.first_order_date
-        from (
-            select i.customer_id, (
-                select pg_catalog.min(o.local_date)
-                from app.shopify_order as o
-                where o.shop_id = p_shop_id
-                    and o.customer_id = i.customer_id
-                    and not o.is_test
-            ) as first_order_date
-            from (select distinct pg_catalog.unnest(p_customer_ids) as customer_id) as i
-        ) as f
-        where c.shop_id = p_shop_id
-            and c.customer_id = f.customer_id
-            and c.first_order_date is distinct from f.first_order_date;
+    -- only what changed is written: most changes leave a buyer's first order as it was
+    with wanted as (
+        select i.customer_id, (
+            select pg_catalog.min(o.local_date)
+            from app.shopify_order as o
+            where o.shop_id = p_shop_id
+                and o.customer_id = i.customer_id
+                and not o.is_test
+        ) as first_order_date
+        from (select distinct pg_catalog.unnest(p_customer_ids) as customer_id) as i
+        where i.customer_id is not null
+    ),
+    changes as (
+        select w.customer_id, w.first_order_date, f.customer_id is not null as known
+        from wanted as w
+            left join app.sales_customer_first_order as f
+                on f.shop_id = p_shop_id
+                and f.customer_id = w.customer_id
+        where f.first_order_date is distinct from w.first_order_date
+    ),
+    gone as (
+        delete from app.sales_customer_first_order as f
+        using changes as c
+        where f.shop_id = p_shop_id
+            and f.customer_id = c.customer_id
+            and c.first_order_date is null
+    ),
+    moved as (
+        update app.sales_customer_first_order as f
+        set first_order_date = c.first_order_date
+        from changes as c
+        where f.shop_id = p_shop_id
+            and f.customer_id = c.customer_id
+            and c.known
+            and c.first_order_date is not null
+    )
+    insert into app.sales_customer_first_order (shop_id, customer_id, first_order_date)
+    select p_shop_id, c.customer_id, c.first_order_date
+    from changes as c
+    where not c.known
+        and c.first_order_date is not null;
 end
 $$;
 
-COMMENT ON FUNCTION private.refresh_first_orders(p_shop_id uuid, p_customer_ids bigint[]) IS 'Recomputes the given customers'' first counted order day from their orders.';
+COMMENT ON FUNCTION private.refresh_first_orders(p_shop_id uuid, p_customer_ids bigint[]) IS 'Recomputes the given buyers'' first counted order day (app.sales_customer_first_order) from their orders.';
 
 REVOKE ALL ON FUNCTION private.refresh_first_orders(p_shop_id uuid, p_customer_ids bigint[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.refresh_first_orders(p_shop_id uuid, p_customer_ids bigint[]) TO service_role;

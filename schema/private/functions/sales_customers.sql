@@ -10,9 +10,9 @@ begin
     return (
         with new_customers as (
             select pg_catalog.count(*) as n
-            from app.shopify_customer as c
-            where c.shop_id = p_shop_id
-                and c.first_order_date between p_from and p_to
+            from app.sales_customer_first_order as f
+            where f.shop_id = p_shop_id
+                and f.first_order_date between p_from and p_to
         ),
         buying as (
             select pg_catalog.count(distinct o.customer_id) as n
@@ -27,7 +27,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.sales_customers(p_shop_id uuid, p_from date, p_to date) IS 'New customers (first counted order in the window) and returning ones (ordered in the window, first ordered before it); guests count in neither.';
+COMMENT ON FUNCTION private.sales_customers(p_shop_id uuid, p_from date, p_to date) IS 'New customers (first counted order in the window, app.sales_customer_first_order) and returning ones (ordered in the window, first ordered before it); guests count in neither.';
 
 REVOKE ALL ON FUNCTION private.sales_customers(p_shop_id uuid, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.sales_customers(p_shop_id uuid, p_from date, p_to date) TO authenticated;

@@ -24,14 +24,21 @@ begin
             'refund_rate', pg_catalog.round(
                 pg_catalog.sum(d.returns) / nullif(pg_catalog.sum(d.gross_sales), 0), 4),
             'cancellation_rate', pg_catalog.round(
-                pg_catalog.sum(d.cancelled_orders)::numeric / nullif(pg_catalog.sum(d.orders), 0), 4))
+                pg_catalog.sum(d.cancelled_orders)::numeric / nullif(pg_catalog.sum(d.orders), 0), 4),
+            'costed_net_sales', coalesce(pg_catalog.sum(d.costed_net_sales), 0),
+            'cost_of_goods', coalesce(pg_catalog.sum(d.cost_of_goods), 0),
+            'gross_profit', coalesce(pg_catalog.sum(d.costed_net_sales - d.cost_of_goods), 0),
+            'gross_margin', pg_catalog.round(pg_catalog.sum(d.costed_net_sales - d.cost_of_goods)
+                / nullif(pg_catalog.sum(d.costed_net_sales), 0), 4),
+            'cost_coverage', pg_catalog.round(pg_catalog.sum(d.costed_net_sales)
+                / nullif(pg_catalog.sum(d.gross_sales - d.discounts - d.returns), 0), 4))
         from app.sales_daily as d
         where d.shop_id = p_shop_id
             and d.day between p_from and p_to);
 end
 $$;
 
-COMMENT ON FUNCTION private.sales_figures(p_shop_id uuid, p_from date, p_to date) IS 'Sales Pulse figures of a shop over shop-local days p_from..p_to (inclusive).';
+COMMENT ON FUNCTION private.sales_figures(p_shop_id uuid, p_from date, p_to date) IS 'Sales Pulse figures of a shop over shop-local days p_from..p_to (inclusive), gross profit included: gross_profit = costed_net_sales - cost_of_goods, gross_margin = gross_profit / costed_net_sales, cost_coverage = costed_net_sales / net_sales (the share of net sales whose cost is known).';
 
 REVOKE ALL ON FUNCTION private.sales_figures(p_shop_id uuid, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.sales_figures(p_shop_id uuid, p_from date, p_to date) TO authenticated;

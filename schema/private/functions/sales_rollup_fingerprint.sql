@@ -11,9 +11,11 @@ CREATE FUNCTION private.sales_rollup_fingerprint(p_shop_id uuid) RETURNS text
         || '|' || coalesce((select pg_catalog.string_agg(h::text, ',' order by h.day, h.hour)
                             from app.sales_hourly as h where h.shop_id = p_shop_id), '')
         || '|' || coalesce((select pg_catalog.string_agg(p::text, ',' order by p.day, p.product_id)
-                            from app.sales_product_daily as p where p.shop_id = p_shop_id), ''))
+                            from app.sales_product_daily as p where p.shop_id = p_shop_id), '')
+        || '|' || coalesce((select pg_catalog.string_agg(f::text, ',' order by f.customer_id)
+                            from app.sales_customer_first_order as f where f.shop_id = p_shop_id), ''))
 $$;
 
-COMMENT ON FUNCTION private.sales_rollup_fingerprint(p_shop_id uuid) IS 'A digest of all three Sales Pulse rollups of a shop, to tell whether a rebuild changed anything.';
+COMMENT ON FUNCTION private.sales_rollup_fingerprint(p_shop_id uuid) IS 'A digest of all three Sales Pulse rollups of a shop and its buyers'' first orders, to tell whether a rebuild changed anything.';
 
 REVOKE ALL ON FUNCTION private.sales_rollup_fingerprint(p_shop_id uuid) FROM PUBLIC;

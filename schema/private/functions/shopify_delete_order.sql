@@ -6,21 +6,21 @@ CREATE FUNCTION private.shopify_delete_order(p_shop_id uuid, p_order_id bigint, 
     SET search_path TO ''
     AS $$
 declare
-    v_customer_id bigint;
+    v_state jsonb;
 begin
     perform private.lock_shopify_orders(p_shop_id, array[p_order_id]);
-    perform private.apply_sales_contributions(p_shop_id, array[p_order_id], -1);
+    v_state := private.changing(p_shop_id, 'shopify_order', array[p_order_id]);
     delete from app.shopify_order as o
-    where o.shop_id = p_shop_id and o.order_id = p_order_id
-    returning o.customer_id into v_customer_id;
+    where o.shop_id = p_shop_id
+        and o.order_id = p_order_id;
     insert into app.shopify_order_deletion (shop_id, order_id, deleted_at)
     values (p_shop_id, p_order_id, p_deleted_at)
     on conflict do nothing;
-    perform private.refresh_first_orders(p_shop_id, array[v_customer_id]);
+    perform private.changed(p_shop_id, 'shopify_order', array[p_order_id], v_state);
 end
 $$;
 
-COMMENT ON FUNCTION private.shopify_delete_order(p_shop_id uuid, p_order_id bigint, p_deleted_at timestamp with time zone) IS 'orders/delete: removes the order (its figures leave the rollups) and leaves a tombstone that ignores any later version.';
+COMMENT ON FUNCTION private.shopify_delete_order(p_shop_id uuid, p_order_id bigint, p_deleted_at timestamp with time zone) IS 'orders/delete: removes the order and leaves a tombstone that ignores any later version. Reports shopify_order.';
 
 REVOKE ALL ON FUNCTION private.shopify_delete_order(p_shop_id uuid, p_order_id bigint, p_deleted_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_delete_order(p_shop_id uuid, p_order_id bigint, p_deleted_at timestamp with time zone) TO service_role;

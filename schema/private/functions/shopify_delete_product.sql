@@ -2,16 +2,22 @@
 -- To change it: storepulse new functions <verb-object> --replaces private.shopify_delete_product
 
 CREATE FUNCTION private.shopify_delete_product(p_shop_id uuid, p_product_id bigint, p_deleted_at timestamp with time zone) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
+declare
+    v_state jsonb;
+begin
+    v_state := private.changing(p_shop_id, 'shopify_product', array[p_product_id]);
     insert into app.shopify_product as t (shop_id, product_id, updated_at, deleted_at)
     values (p_shop_id, p_product_id, '-infinity', p_deleted_at)
     on conflict (shop_id, product_id) do update
-    set deleted_at = coalesce(t.deleted_at, excluded.deleted_at)
+    set deleted_at = coalesce(t.deleted_at, excluded.deleted_at);
+    perform private.changed(p_shop_id, 'shopify_product', array[p_product_id], v_state);
+end
 $$;
 
-COMMENT ON FUNCTION private.shopify_delete_product(p_shop_id uuid, p_product_id bigint, p_deleted_at timestamp with time zone) IS 'products/delete: marks the product deleted (keeping its row for past orders); a deletion that arrives first leaves a row later versions fill in.';
+COMMENT ON FUNCTION private.shopify_delete_product(p_shop_id uuid, p_product_id bigint, p_deleted_at timestamp with time zone) IS 'products/delete: marks the product deleted (its row stays for past orders); a deletion that arrives first leaves a row later versions fill in. Reports shopify_product.';
 
 REVOKE ALL ON FUNCTION private.shopify_delete_product(p_shop_id uuid, p_product_id bigint, p_deleted_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_delete_product(p_shop_id uuid, p_product_id bigint, p_deleted_at timestamp with time zone) TO service_role;

@@ -1,22 +1,25 @@
-"""Benchmark Shopify ingestion and the Sales Pulse tile; prints figures with their scale.
+"""Benchmark Shopify ingestion and the Sales Pulse tile, before and after; prints its scale.
 
     python -m storepulse.bench.shopify [--scale large|default|season] [--seed 7]
+                                       [--baseline 20261125_61_move-row-audit-to-stores | none]
 
-1. Webhook latency: one api.ingest_shopify_webhook call each, over a stream of the
-   store's deliveries (server-side: the function's own run time; and round trip
-   through the PostgREST stand-in).
-2. Backfill throughput in orders per second (api.ingest_shopify_backfill, pages of 250,
-   made and serialized to JSON text before the clock runs), and its ratio to binary COPY
-   of the same normalised rows into the same tables of a database cloned from the
-   migrated template (same indexes and foreign keys). Goal: 0.5. Then the floor: order
-   pages only received (sent and parsed as jsonb, as json, and as json with the order
-   fields and lines extracted), the same rows written by INSERT from typed staging
-   tables, and the highest ratio receiving plus writing leaves,
-   t_copy / (t_receive + t_copy).
-3. Sales Pulse latency, warm and server-side, p50 and p95, as an authenticated member,
-   after the whole scale is loaded. Goal: p95 at most 20 ms at "large" (3 years of a
-   store growing to $10M a year).
-Timings on a shared 2-core machine are noisy: compare ratios within one run.
+Everything runs twice in one run, on one server: on a database migrated up to the
+baseline ("before": by default the last migration before the shared inbound pipeline) and
+on the fully migrated one ("after"), with the same pages and deliveries.
+1. Backfill throughput in orders per second (api.ingest_shopify_backfill, pages of 250,
+   made and serialized to JSON text before the clock runs). After: its ratio to binary
+   COPY of the same normalised rows into the same tables of a database cloned from the
+   migrated template (same indexes and foreign keys), goal 0.5, and the floor: order pages
+   only received (as jsonb, as json, and as json with the order fields and lines
+   extracted), the same rows written by INSERT from typed staging tables, and the highest
+   ratio receiving plus writing leaves, t_copy / (t_receive + t_copy).
+2. Sales Pulse latency, warm and server-side, p50 and p95, as an authenticated member and
+   as service_role (their ratio: the cost of row-level security per call), after the
+   whole scale is loaded, and how many times one call runs the membership helper.
+3. Webhook latency: one api.ingest_shopify_webhook call each, the same deliveries to both
+   databases in turn (server-side: the function's own run time; and round trip through
+   the PostgREST stand-in).
+Timings on a shared 2-core machine are noisy: compare within one run.
 """
 
 from __future__ import annotations
@@ -24,103 +27,32 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import statistics
 import sys
 import time
-from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 
+from storepulse.bench import common
 from storepulse.db import one
-from storepulse.load.shopify import PageBody, create_store_shop, ingest_backfill, webhook_args
+from storepulse.load.shopify import PageBody, create_store_shop
 from storepulse.synth import HotRodAN, Scale
-from storepulse.testkit import postgrest_standin, seed
-from storepulse.testkit.harness import build_stack
+from storepulse.testkit.harness import Stack, build_stack
 
 NORMALISED = ("shopify_product", "shopify_variant", "shopify_inventory_item", "shopify_customer",
               "shopify_customer_pii", "shopify_order", "shopify_order_line",
               "shopify_order_discount_code", "shopify_refund", "shopify_refund_line",
               "shopify_order_adjustment", "shopify_transaction")
-SAMPLE_PAGES = 40  # order pages kept from the backfill for bench_receive
-WARM_UP = 20  # tile calls run before bench_tile measures
+SAMPLE_PAGES = 40  # order pages sampled for bench_receive
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+def copy_floors(conn: psycopg.Connection, stack: Stack, domain: str,
+                pages: list[list[dict[str, Any]]]) -> dict[str, float]:
+    """The floors under the backfill: COPY, INSERT and receiving the pages alone.
 
-
-def bench_webhooks(conn: psycopg.Connection, store: HotRodAN, n: int) -> dict[str, float]:
-    """Single-webhook latency on a second shop (fresh orders, tables already full).
-
-    Half the calls go through the PostgREST stand-in (round trip); half are timed by the
-    server's own clock around the function call (server-side).
+    Binary COPY of the backfilled shop's normalised rows into a clone of the template,
+    INSERT of them from typed staging tables into another, and receiving sample pages.
     """
-    domain = "bench-webhooks.myshopify.com"
-    owner = seed.create_user(conn)
-    shop_id = seed.create_shop(conn, owner, domain, iana_timezone=store.shop["iana_timezone"])
-    postgrest_standin.rpc(conn, "set_shopify_webhook_secret",
-                  {"shop_id": str(shop_id), "secret": store.shop["secret"]},
-                  identity=postgrest_standin.service_role()).raise_for_status()
-    server_ms, round_ms = [], []
-    ident = postgrest_standin.service_role()
-    for i, d in enumerate(store.events()):
-        if i >= n:
-            break
-        a = webhook_args(d) | {"shop_domain": domain}
-        if i % 2 == 0:
-            t0 = time.perf_counter()
-            postgrest_standin.rpc(conn, "ingest_shopify_webhook", a,
-                                  identity=ident).raise_for_status()
-            round_ms.append((time.perf_counter() - t0) * 1000)
-            continue
-        row = one(conn.execute(
-            "select extract(epoch from clock_timestamp() - s.t0) * 1000 from "
-            "(select clock_timestamp() as t0) as s, lateral (select api.ingest_shopify_webhook("
-            "topic => %s, shop_domain => %s, webhook_id => %s, event_id => %s, "
-            "triggered_at => %s::timestamptz, api_version => %s, raw_body => %s, hmac => %s)) as c",
-            (a["topic"], a["shop_domain"], a["webhook_id"], a["event_id"], a["triggered_at"],
-             a["api_version"], a["raw_body"], a["hmac"])))
-        server_ms.append(float(row[0]))
-    return {"p50_round_trip_ms": _pct(round_ms, 0.5), "p95_round_trip_ms": _pct(round_ms, 0.95),
-            "p50_server_ms": _pct(server_ms, 0.5), "p95_server_ms": _pct(server_ms, 0.95),
-            "webhooks": float(n)}
-
-
-def bench_backfill(conn: psycopg.Connection, store: HotRodAN, copy_target: psycopg.Connection,
-                   insert_target: psycopg.Connection) -> dict[str, float]:
-    """Backfill the whole scale; then COPY the same normalised rows into a fresh database.
-
-    `copy_target` is a database cloned from the migrated template (same tables, indexes and
-    foreign keys), holding only the shop's row: binary COPY there is the baseline.
-    `insert_target`, a second such clone, measures INSERT ... SELECT of the same rows from
-    typed staging tables: how fast a SQL function could write them at best. The
-    pages are made and serialized to JSON text before the clock runs, as an Edge Function
-    forwards the Admin API's bytes; the time for that is left out.
-    """
-    domain = store.shop["domain"]
-    preparing = 0.0
-    samples: list[PageBody] = []
-
-    def pages() -> Iterator[PageBody]:
-        """The store's backfill pages as request bodies, leaving their making out."""
-        nonlocal preparing
-        source = iter(store.backfill_resources(250))
-        while True:
-            t = time.perf_counter()
-            page = next(source, None)
-            body = PageBody.of(domain, page) if page is not None else None
-            preparing += time.perf_counter() - t
-            if body is None:
-                return
-            if body.orders and len(samples) < SAMPLE_PAGES:
-                samples.append(body)
-            yield body
-
-    t0 = time.perf_counter()
-    counts = ingest_backfill(conn, pages(), domain, progress=True)
-    backfill_s = time.perf_counter() - t0 - preparing
-    orders = counts["orders"]
     shop = one(conn.execute("select to_jsonb(s) from app.shop as s where shopify_domain = %s",
                             (domain,)))[0]
     dumps: dict[str, bytes] = {}
@@ -130,24 +62,26 @@ def bench_backfill(conn: psycopg.Connection, store: HotRodAN, copy_target: psyco
             for chunk in cp:
                 buf.write(chunk)
         dumps[t] = buf.getvalue()
-    for target in (copy_target, insert_target):
-        target.execute("insert into app.shop "
-                       "select * from jsonb_populate_record(null::app.shop, %s)",
-                       (json.dumps(shop),))
-    t1 = time.perf_counter()
-    with copy_target.transaction():
-        for t in NORMALISED:
-            with copy_target.cursor().copy(f"copy app.{t} from stdin (format binary)") as cp:
-                cp.write(dumps[t])
-    copy_s = time.perf_counter() - t1
-    insert_s = bench_insert(insert_target, dumps)
-    receive = bench_receive(conn, samples)
-    return {"orders": float(orders), "backfill_s": backfill_s, "copy_s": copy_s,
-            "backfill_orders_per_s": orders / backfill_s, "copy_orders_per_s": orders / copy_s,
-            "ratio": (orders / backfill_s) / (orders / copy_s),
+    with stack.fresh_database() as copy_url, psycopg.connect(copy_url, autocommit=True) as twin, \
+            stack.fresh_database() as insert_url, \
+            psycopg.connect(insert_url, autocommit=True) as twin2:
+        for target in (twin, twin2):
+            target.execute("insert into app.shop "
+                           "select * from jsonb_populate_record(null::app.shop, %s)",
+                           (json.dumps(shop),))
+        t1 = time.perf_counter()
+        with twin.transaction():
+            for t in NORMALISED:
+                with twin.cursor().copy(f"copy app.{t} from stdin (format binary)") as cp:
+                    cp.write(dumps[t])
+        copy_s = time.perf_counter() - t1
+        insert_s = bench_insert(twin2, dumps)
+    orders = one(conn.execute("select count(*) from app.shopify_order as o join app.shop as s "
+                              "using (shop_id) where s.shopify_domain = %s", (domain,)))[0]
+    samples = [PageBody.of(domain, p) for p in pages if any(r["kind"] == "order" for r in p)]
+    return {"copy_s": copy_s, "copy_orders_per_s": orders / copy_s,
             "insert_orders_per_s": orders / insert_s,
-            "dead_lettered": float(counts["dead_lettered"]), "preparing_s": preparing,
-            **receive}
+            **bench_receive(conn, samples[:SAMPLE_PAGES])}
 
 
 def bench_insert(target: psycopg.Connection, dumps: dict[str, bytes]) -> float:
@@ -214,24 +148,6 @@ def bench_receive(conn: psycopg.Connection, samples: list[PageBody]) -> dict[str
     return out
 
 
-def bench_tile(conn: psycopg.Connection, shop_id: str, owner: str, as_of: str,
-               runs: int = 200) -> dict[str, float]:
-    """Server-side Sales Pulse latency as an authenticated member, after warm-up."""
-    claims = json.dumps(postgrest_standin.user(owner).claims)
-    times = []
-    with conn.transaction(force_rollback=True):
-        conn.execute("select set_config('request.jwt.claims', %s, true), "
-                     "set_config('role', 'authenticated', true)", (claims,))
-        for i in range(runs + WARM_UP):
-            plan = one(conn.execute(
-                "explain (analyze, format json) select api.sales_pulse(shop_id => %s, as_of => %s)",
-                (shop_id, as_of)))[0][0]
-            if i >= WARM_UP:  # the server's own planning + execution time of the call
-                times.append(float(plan["Planning Time"]) + float(plan["Execution Time"]))
-    return {"p50_ms": _pct(times, 0.5), "p95_ms": _pct(times, 0.95),
-            "mean_ms": statistics.fmean(times), "runs": float(runs)}
-
-
 def receive_report(b: dict[str, float]) -> str:
     """What receiving the pages alone costs, and the ratio to COPY that leaves at most.
 
@@ -255,47 +171,106 @@ def receive_report(b: dict[str, float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the three benchmarks at one scale and print the figures."""
+    """Run the benchmarks at one scale, before and after, and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m storepulse.bench.shopify",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--scale", default="large", help="season | default | large")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--webhooks", type=int, default=2000)
+    parser.add_argument("--baseline", default=common.BASELINE,
+                        help="migration id 'before' stops at (default: the last before the "
+                             "shared inbound pipeline); none: measure 'after' only")
     args = parser.parse_args(argv)
+    baseline = None if args.baseline == "none" else args.baseline
     store = HotRodAN(scale=args.scale, seed=args.seed, progress=True)
     scale = Scale.of(args.scale)
     print(f"scale: {scale.name}: {scale.days} days ending {scale.as_of:%Y-%m-%d}, "
           f"${scale.annual_revenue:,.0f}/year at the end, seed {args.seed}", flush=True)
+    pages = common.pages_of(store)
     stack = build_stack()
+    results: dict[str, dict[str, Any]] = {}
     try:
         print(f"server: {stack.server.kind} PostgreSQL, ready in {stack.ready_seconds:.2f} s",
               flush=True)
-        with stack.connect(autocommit=True) as conn, stack.fresh_database() as twin_url, \
-                psycopg.connect(twin_url, autocommit=True) as twin, \
-                stack.fresh_database() as twin2_url, \
-                psycopg.connect(twin2_url, autocommit=True) as twin2:
+        conns = {}
+        for target in common.targets(stack, baseline):
+            conn = psycopg.connect(target.url, autocommit=True)
+            conns[target.label] = conn
             shop_id, owner = create_store_shop(conn, store)
-            b = bench_backfill(conn, store, twin, twin2)
-            print(f"backfill (making and serializing the pages, {b['preparing_s']:.1f} s, left "
-                  f"out): {b['orders']:.0f} orders in {b['backfill_s']:.1f} s = "
-                  f"{b['backfill_orders_per_s']:.0f} orders/s; COPY of the same normalised rows "
-                  f"{b['copy_s']:.2f} s = {b['copy_orders_per_s']:.0f} orders/s; "
-                  f"ratio {b['ratio']:.2f} (goal >= 0.5); dead-lettered {b['dead_lettered']:.0f}",
-                  flush=True)
-            print(receive_report(b), flush=True)
+            b = common.backfill(conn, pages, store.shop["domain"])
             conn.execute("analyze")
-            t = bench_tile(conn, str(shop_id), str(owner), scale.as_of.isoformat())
-            print(f"sales_pulse as a member, warm, server-side, {t['runs']:.0f} runs: "
-                  f"p50 {t['p50_ms']:.2f} ms, p95 {t['p95_ms']:.2f} ms (goal p95 <= 20 ms)",
+            results[target.label] = {"revision": target.revision, "backfill": b,
+                                     "shop_id": str(shop_id), "owner": str(owner)}
+            print(f"[{target.label}: up to {target.revision}] backfill: {b['orders']:.0f} "
+                  f"orders in {b['seconds']:.1f} s = {b['orders_per_s']:.0f} orders/s; "
+                  f"dead-lettered {b['dead_lettered']:.0f}", flush=True)
+        after = conns["after"]
+        f = copy_floors(after, stack, store.shop["domain"], pages)
+        b = results["after"]["backfill"]
+        f["backfill_orders_per_s"] = b["orders_per_s"]
+        print(f"[after] COPY of the same normalised rows: {f['copy_s']:.2f} s = "
+              f"{f['copy_orders_per_s']:.0f} orders/s; backfill ratio "
+              f"{b['orders_per_s'] / f['copy_orders_per_s']:.2f} (goal >= 0.5)", flush=True)
+        print(receive_report(f), flush=True)
+        for label, conn in conns.items():
+            r = results[label]
+            t = common.tiles(conn, r["shop_id"], r["owner"], scale.as_of.isoformat())
+            r["tile"] = t
+            r["checks"] = common.membership_checks(conn, r["shop_id"], r["owner"],
+                                                   scale.as_of.isoformat())
+            print(f"[{label}] sales_pulse, warm, server-side, {t['runs']:.0f} runs each: as a "
+                  f"member p50 {t['member_p50_ms']:.2f} ms, p95 {t['member_p95_ms']:.2f} ms; "
+                  f"as service_role p50 {t['service_p50_ms']:.2f} ms, "
+                  f"p95 {t['service_p95_ms']:.2f} ms; member / service_role "
+                  f"{t['ratio_p50']:.2f}x (p50), {t['ratio_p95']:.2f}x (p95); "
+                  f"{r['checks']} membership helper calls per call", flush=True)
+        domain = common.webhook_shop(next(iter(conns.values())), store,
+                                     "bench-webhooks.myshopify.com")
+        for conn in list(conns.values())[1:]:
+            common.webhook_shop(conn, store, domain)
+        w = common.webhooks(conns, store.events(), domain, args.webhooks)
+        for label, x in w.items():
+            results[label]["webhooks"] = x
+            print(f"[{label}] webhook ingestion, {x['webhooks']:.0f} calls onto the loaded "
+                  f"database: server-side p50 {x['p50_server_ms']:.2f} ms, "
+                  f"p95 {x['p95_server_ms']:.2f} ms; round trip through the PostgREST stand-in "
+                  f"p50 {x['p50_round_trip_ms']:.2f} ms, p95 {x['p95_round_trip_ms']:.2f} ms",
                   flush=True)
-            w = bench_webhooks(conn, store, args.webhooks)
-            print(f"webhook ingestion, {w['webhooks']:.0f} calls onto the loaded shop: server-side "
-                  f"p50 {w['p50_server_ms']:.2f} ms, p95 {w['p95_server_ms']:.2f} ms; round trip "
-                  f"through the PostgREST stand-in p50 {w['p50_round_trip_ms']:.2f} ms, "
-                  f"p95 {w['p95_round_trip_ms']:.2f} ms", flush=True)
+        if "before" in results:
+            print(compare(results), flush=True)
+        for conn in conns.values():
+            conn.close()
     finally:
         stack.stop()
     return 0
+
+
+def compare(results: dict[str, dict[str, Any]]) -> str:
+    """Before and after side by side, with after / before."""
+    rows = [("backfill, orders/s", ("backfill", "orders_per_s"), "{:.0f}"),
+            ("webhook server-side p50, ms", ("webhooks", "p50_server_ms"), "{:.2f}"),
+            ("webhook server-side p95, ms", ("webhooks", "p95_server_ms"), "{:.2f}"),
+            ("webhook round trip p50, ms", ("webhooks", "p50_round_trip_ms"), "{:.2f}"),
+            ("webhook round trip p95, ms", ("webhooks", "p95_round_trip_ms"), "{:.2f}"),
+            ("tile as member p50, ms", ("tile", "member_p50_ms"), "{:.2f}"),
+            ("tile as member p95, ms", ("tile", "member_p95_ms"), "{:.2f}"),
+            ("tile member / service_role p95", ("tile", "ratio_p95"), "{:.2f}"),
+            ("membership helper calls per tile", ("checks",), "{:.0f}")]
+    before, after = results["before"], results["after"]
+    lines = [f"before ({before['revision']}) and after ({after['revision']}):",
+             f"  {'':34}{'before':>10}{'after':>10}{'after/before':>14}"]
+    for name, path, fmt in rows:
+        b, a = _figure(before, path), _figure(after, path)
+        lines.append(f"  {name:34}{fmt.format(b):>10}{fmt.format(a):>10}"
+                     f"{(a / b if b else float('nan')):>14.2f}")
+    return "\n".join(lines)
+
+
+def _figure(result: dict[str, Any], path: tuple[str, ...]) -> float:
+    value: Any = result
+    for key in path:
+        value = value[key]
+    return float(value)
 
 
 if __name__ == "__main__":
