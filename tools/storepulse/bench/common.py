@@ -7,6 +7,8 @@ the same pages and the same deliveries, so the machine's noise is the same for b
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import time
 from collections.abc import Iterable, Iterator
@@ -49,7 +51,8 @@ def baseline_database(stack: Stack, revision: str, name: str = "bench_before") -
         raise SystemExit(f"--baseline {revision}: no such migration (see migrations/ ...)")
     url = create_database(stack.server, name)
     prepare_database(stack.server, name)
-    migrate.apply(stack.server.owner_url(name), upto=ids.index(revision) + 1)
+    with contextlib.redirect_stdout(io.StringIO()):  # the migrations' own select output
+        migrate.apply(stack.server.owner_url(name), upto=ids.index(revision) + 1)
     return Target("before", url, revision)
 
 
@@ -181,9 +184,9 @@ def sizes(conn: psycopg.Connection) -> dict[str, float]:
             select relid from pg_partition_tree('app.inbound_payload')
             where to_regclass('app.inbound_payload') is not null
             union all
-            select 'app.shopify_event'::regclass where to_regclass('app.shopify_event') is not null
+            select to_regclass('app.shopify_event') where to_regclass('app.shopify_event') is not null
             union all
-            select 'app.shopify_dead_letter'::regclass
+            select to_regclass('app.shopify_dead_letter')
             where to_regclass('app.shopify_dead_letter') is not null
         ) as t"""))[0]
     total = one(conn.execute("select pg_database_size(current_database())"))[0]
