@@ -645,9 +645,10 @@ def test_folder_content_no_op_select_is_allowed_anywhere(tmp_path: Path) -> None
 
 def test_folder_content_mixed_file_says_why(tmp_path: Path) -> None:
     """`-- folder-content: mixed` exempts a file only with its reason."""
-    sql = "select private.enable_row_audit('app.t');\n"
+    sql = SET_TIMEOUT + "select private.enable_row_audit('app.t');\n"
     mixed = "-- Step 1.\n-- folder-content: mixed, because each step needs the one before\n\n"
-    files = one_file("functions", sql, rollback="select private.disable_row_audit('app.t');\n")
+    rollback = SET_TIMEOUT + "select private.disable_row_audit('app.t');\n"
+    files = one_file("functions", sql, rollback=rollback)
     files["functions/20260101_01_step-1.sql"] = mixed + sql
     assert [f.rule for f in tree_rules(tmp_path / "why", files)] == []
     files["functions/20260101_01_step-1.sql"] = "-- Step 1.\n-- folder-content: mixed\n\n" + sql
