@@ -3,8 +3,9 @@
 `db` is a connection (as the superuser) inside a transaction rolled back after the test.
 `as_migrator(db)` is a block in which it acts as the role migrations run as, for tests that
 create objects as a migration would. `fresh_url` is a new database cloned from the
-migrated template, for tests that commit or need several connections. `need_extension` fails in CI (where .ci/run installs every extension) and
-skips elsewhere when an extension is missing.
+migrated template, for tests that commit or need several connections. `need_extension`
+fails in CI (where .ci/run installs every extension) and skips elsewhere when an extension
+is missing.
 """
 
 from __future__ import annotations
@@ -55,9 +56,11 @@ def fresh_url(stack: Stack) -> Iterator[str]:
 
 @pytest.fixture
 def as_migrator(stack: Stack) -> Callable[[psycopg.Connection], AbstractContextManager[None]]:
-    """Call with a connection in a transaction: inside the block it acts as the role the
-    migrations ran as (`set local role`), so what a test creates there is owned, granted
-    and defaulted as a migration's objects are (on the native cluster: `postgres`).
+    """Call with a connection in a transaction: inside the block it acts as the migrating role.
+
+    It is the role the migrations ran as (`set local role`), so what a test creates there is
+    owned, granted and defaulted as a migration's objects are (on the native cluster:
+    `postgres`).
     """
 
     @contextlib.contextmanager

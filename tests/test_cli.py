@@ -1,5 +1,7 @@
-"""The storepulse command: new migrations join the chain where the lint expects them, and
-`--replaces` starts them from an object's current definition in schema/.
+"""The storepulse command: `storepulse new` and its `--replaces`.
+
+New migrations join the chain where the lint expects them, and `--replaces` starts them
+from an object's current definition in schema/.
 """
 
 from __future__ import annotations
@@ -117,12 +119,14 @@ def test_replacing_a_view_a_policy_and_a_job(pinned: Path) -> None:
     assert cli.main(["new", "cron", "change-rollup-check",
                      "--replaces", "cron/storepulse-check-sales-rollups"]) == 0
     for path in sorted((pinned / "cron").glob("20990304_03_*")):
-        assert "select private.schedule_job(\n    'storepulse-check-sales-rollups'," in path.read_text()
+        call = "select private.schedule_job(\n    'storepulse-check-sales-rollups',"
+        assert call in path.read_text()
     assert len(written) == 2
     assert lint_static.lint_paths(pinned) == []
 
 
 def test_replaces_takes_a_tree_path(pinned: Path) -> None:
+    """--replaces also takes the object's file in schema/, not only its name."""
     path = "schema/app/policies/shop__members-can-read-their-shops.sql"
     forward, _ = _new(pinned, "policies", "change-shop-reading", path)
     assert 'DROP POLICY "members can read their shops" ON app.shop;' in forward
@@ -150,8 +154,9 @@ def test_replaces_refuses_what_it_cannot_replace(
 
 
 def test_every_replacement_runs_and_changes_nothing(fresh_url: str) -> None:
-    """Forward and rollback statements of every function, view, policy and job file run on
-    a migrated database and leave its schema exactly as it was.
+    """Every replacement runs on a migrated database and leaves its schema as it was.
+
+    The forward and rollback statements of every function, view, policy and job file.
     """
     tree = migrate.ROOT / schema_tree.TREE
     before = migrate.dump_schema(fresh_url)

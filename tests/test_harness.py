@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from storepulse.testkit import supabase_standin
 from storepulse.testkit.harness import Stack
@@ -39,8 +40,9 @@ def test_server_runs_unprivileged(stack: Stack) -> None:
 
 
 def test_native_cluster_is_not_mistaken_for_supabase(stack: Stack) -> None:
-    """The native cluster's superuser is not supabase_admin, so the stand-in was applied,
-    and `postgres` is the Supabase-like role the stand-in created.
+    """The native cluster's superuser is not supabase_admin, so the stand-in was applied.
+
+    `postgres` is then the Supabase-like role the stand-in created.
     """
     if stack.server.kind != "native":
         return
@@ -54,9 +56,12 @@ def test_native_cluster_is_not_mistaken_for_supabase(stack: Stack) -> None:
     assert role == (False, True, True, True, True, True)
 
 
-def test_postgres_has_what_supabase_grants_it_on_cron(stack: Stack, need_extension) -> None:
-    """As on Supabase: the cron schema and its functions, every table, but cron.job only
-    to read (cron.schedule writes it) and no TRIGGER on cron.job_run_details.
+def test_postgres_has_what_supabase_grants_it_on_cron(
+        stack: Stack, need_extension: Callable[[str], None]) -> None:
+    """As on Supabase, postgres may use the cron schema, its functions and its tables.
+
+    cron.job it may only read (cron.schedule writes it), and it has no TRIGGER on
+    cron.job_run_details.
     """
     need_extension("pg_cron")
     if not stack.standin_applied:
@@ -73,8 +78,9 @@ def test_postgres_has_what_supabase_grants_it_on_cron(stack: Stack, need_extensi
 
 
 def test_native_cluster_trusts_no_one(stack: Stack) -> None:
-    """Every role needs its password, over TCP and over the Unix socket, and the URLs the
-    server hands out carry it (scram-sha-256, random per cluster).
+    """Every role needs its password, over TCP and over the Unix socket.
+
+    The URLs the server hands out carry it (scram-sha-256, random per cluster).
     """
     server = stack.server
     if server.kind != "native":
@@ -89,11 +95,8 @@ def test_native_cluster_trusts_no_one(stack: Stack) -> None:
     for user, password in ((server.user, server.password), (server.owner, server.owner_password)):
         for host in ("127.0.0.1", socket_dir):
             dsn = f"host={host} port={server.port} user={user} dbname=postgres"
-            try:
+            with pytest.raises(psycopg.OperationalError, match="password"):
                 psycopg.connect(dsn, connect_timeout=5).close()
-                raise AssertionError(f"{user} connected without a password at {host}")
-            except psycopg.OperationalError as exc:
-                assert "password" in str(exc)
             with psycopg.connect(f"{dsn} password={password}") as conn:
                 assert conn.execute("select current_user").fetchone()[0] == user
     assert f":{server.password}@" in server.url()

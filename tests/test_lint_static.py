@@ -301,8 +301,10 @@ SET_TIMEOUT = "set local lock_timeout = '5s';\n"
         "alter table app.shop rename to shops;",
         "alter table app.shop rename constraint shop_pkey to shop_pk;",
         "alter table app.shop set schema private;",
-        "create trigger tr after insert on app.shop for each statement execute function private.f();",
-        "create or replace trigger tr after insert on app.shop for each row execute function private.f();",
+        "create trigger tr after insert on app.shop for each statement"
+        " execute function private.f();",
+        "create or replace trigger tr after insert on app.shop for each row"
+        " execute function private.f();",
         "drop trigger if exists tr on app.shop;",
         "alter trigger tr on app.shop rename to tr2;",
         "select private.enable_row_audit('app.shop');",
@@ -311,12 +313,14 @@ SET_TIMEOUT = "set local lock_timeout = '5s';\n"
     ],
 )
 def test_lock_timeout_missing(stmt: str) -> None:
+    """Each statement locking a table it did not create needs a lock timeout set before it."""
     found = lint_text(NAME, HEADER + "select 1;\n" + stmt + "\n")
     assert [(f.rule, f.line) for f in found] == [("lock-timeout", 5)]
     assert "set local lock_timeout" in found[0].message
 
 
 def test_lock_timeout_reported_once_at_the_first_statement() -> None:
+    """One finding per file, at the first statement that needs the timeout."""
     sql = "alter table app.shop add column a text;\nalter table app.shop add column b text;\n"
     assert [(f.rule, f.line) for f in lint_text(NAME, HEADER + sql)] == [("lock-timeout", 4)]
 
@@ -331,6 +335,7 @@ def test_lock_timeout_reported_once_at_the_first_statement() -> None:
     ],
 )
 def test_lock_timeout_set_first_negative(setting: str) -> None:
+    """SET LOCAL lock_timeout or set_config(..., true) first, in any spelling, passes."""
     sql = (f"{setting}\nalter table app.shop add column note text;\n"
            "drop trigger tr on app.shop;\nselect private.enable_row_audit('app.shop');\n")
     assert rules(sql) == []
@@ -347,14 +352,17 @@ def test_lock_timeout_set_first_negative(setting: str) -> None:
     ],
 )
 def test_lock_timeout_other_settings_do_not_count(setting: str) -> None:
+    """A session-wide timeout, another setting, or one inside a function body does not count."""
     assert rules(f"{setting}\nalter table app.shop add column note text;\n") == ["lock-timeout"]
 
 
 def test_lock_timeout_set_after_the_statement_is_too_late() -> None:
+    """A timeout set after the locking statement does not cover it."""
     assert rules("drop trigger tr on app.shop;\n" + SET_TIMEOUT) == ["lock-timeout"]
 
 
 def test_lock_timeout_not_needed_on_a_table_created_in_the_file() -> None:
+    """Altering and adding triggers to a table the same file creates needs no timeout."""
     sql = (
         "create table app.t (shop_id uuid, id int, primary key (shop_id, id));\n"
         "alter table app.t enable row level security;\n"
@@ -366,6 +374,7 @@ def test_lock_timeout_not_needed_on_a_table_created_in_the_file() -> None:
 
 
 def test_lock_timeout_not_needed_for_other_statements() -> None:
+    """Functions, views, policies and jobs take no table lock worth a timeout."""
     sql = (
         "create function private.f() returns int language sql set search_path = ''"
         " as $$ select 1 $$;\n"
@@ -378,6 +387,7 @@ def test_lock_timeout_not_needed_for_other_statements() -> None:
 
 
 def test_lock_timeout_in_rollback_files() -> None:
+    """Rollback files need the timeout too, and pass with it."""
     name = "functions/20260101_02_test.rollback.sql"
     assert [f.rule for f in lint_text(name, "drop trigger tr on app.shop;\n")] == ["lock-timeout"]
     assert lint_text(name, SET_TIMEOUT + "drop trigger tr on app.shop;\n") == []
@@ -409,6 +419,7 @@ LONG = "a" * 64
     ],
 )
 def test_identifier_too_long(sql: str, kind: str) -> None:
+    """Each kind of name over 63 bytes is named by kind, with what PostgreSQL cuts it to."""
     found = [f for f in lint_text(NAME, HEADER + sql) if f.rule == "identifier-length"]
     assert len(found) >= 1
     assert found[0].message.startswith(f'{kind} name "{LONG}" is 64 bytes')
@@ -416,8 +427,9 @@ def test_identifier_too_long(sql: str, kind: str) -> None:
 
 
 def test_identifier_too_long_in_a_function_body_and_its_line() -> None:
+    """A long name inside a dollar-quoted function body is found, on its own line."""
     sql = (
-        "create function private.f() returns int language plpgsql set search_path = ''\n"
+        "create function private.f() returns int language plpgsql set search_path = ''\n"  # noqa: S608 - lint input, never run
         "as $body$\nbegin\n"
         f"    return (select count(*) from app.{LONG});\n"
         "end\n$body$;\n"
@@ -427,6 +439,7 @@ def test_identifier_too_long_in_a_function_body_and_its_line() -> None:
 
 
 def test_identifier_length_counts_bytes_not_characters() -> None:
+    """The limit is 63 bytes (not characters), and strings and comments are no identifiers."""
     assert "identifier-length" in rules(f'create index "{"é" * 32}" on app.t (id);\n')  # 64 bytes
     assert rules(f'create index "{"é" * 31}x" on app.t (id);\n') == []  # 63 bytes
     assert rules(f"create index {'a' * 63} on app.t (id);\n") == []
@@ -561,6 +574,7 @@ def one_file(folder: str, sql: str, rollback: str = "select 0;\n") -> dict[str, 
 
 
 def folder_rules(tmp_path: Path, folder: str, sql: str, rollback: str = "select 0;\n") -> list[str]:
+    """`<folder>:<line>` of each folder-content finding for a one-migration tree."""
     found = tree_rules(tmp_path, one_file(folder, sql, rollback))
     return [f"{f.path.split('/')[0]}:{f.line}" for f in found if f.rule == "folder-content"]
 
@@ -588,6 +602,7 @@ def folder_rules(tmp_path: Path, folder: str, sql: str, rollback: str = "select 
     ],
 )
 def test_folder_content_negative(tmp_path: Path, folder: str, sql: str) -> None:
+    """Each folder's own statements, with their comments, grants and drops, pass."""
     assert folder_rules(tmp_path, folder, sql) == []
 
 
@@ -609,25 +624,31 @@ def test_folder_content_negative(tmp_path: Path, folder: str, sql: str) -> None:
     ],
 )
 def test_folder_content(tmp_path: Path, folder: str, sql: str, belongs: str) -> None:
+    """A statement in the wrong folder is refused, naming the folder it belongs in."""
     found = [f for f in tree_rules(tmp_path, one_file(folder, sql)) if f.rule == "folder-content"]
-    assert found and all(f.path.startswith(f"{folder}/") for f in found), found
+    assert found
+    assert all(f.path.startswith(f"{folder}/") for f in found), found
     assert f"belongs in {belongs}" in found[0].message
 
 
 def test_folder_content_checks_rollback_files(tmp_path: Path) -> None:
+    """A rollback file's statements must suit the folder too."""
     sql = "select private.unschedule_job('job');\n"
     rollback = "drop function private.f();\n"
     assert folder_rules(tmp_path, "cron", sql, rollback=rollback) == ["cron:1"]
 
 
 def test_folder_content_no_op_select_is_allowed_anywhere(tmp_path: Path) -> None:
+    """A select that calls nothing and reads nothing suits any folder."""
     assert folder_rules(tmp_path, "cron", "select 'nothing to do' as note;\n") == []
 
 
 def test_folder_content_mixed_file_says_why(tmp_path: Path) -> None:
-    sql = "select private.enable_row_audit('app.t');\n"
+    """`-- folder-content: mixed` exempts a file only with its reason."""
+    sql = SET_TIMEOUT + "select private.enable_row_audit('app.t');\n"
     mixed = "-- Step 1.\n-- folder-content: mixed, because each step needs the one before\n\n"
-    files = one_file("functions", sql, rollback="select private.disable_row_audit('app.t');\n")
+    rollback = SET_TIMEOUT + "select private.disable_row_audit('app.t');\n"
+    files = one_file("functions", sql, rollback=rollback)
     files["functions/20260101_01_step-1.sql"] = mixed + sql
     assert [f.rule for f in tree_rules(tmp_path / "why", files)] == []
     files["functions/20260101_01_step-1.sql"] = "-- Step 1.\n-- folder-content: mixed\n\n" + sql
@@ -640,6 +661,7 @@ def test_folder_content_mixed_file_says_why(tmp_path: Path) -> None:
 
 
 def test_comment_naming_a_migration_id(tmp_path: Path) -> None:
+    """A comment naming a migration id is refused, in SQL and in function bodies alike."""
     files = chain(2)
     files["migrations/20260101_01_step-1.sql"] += "-- see functions/20260101_02_step-2\nselect 9;\n"
     files["functions/20260101_02_step-2.sql"] += (
@@ -651,4 +673,5 @@ def test_comment_naming_a_migration_id(tmp_path: Path) -> None:
 
 
 def test_depends_line_is_not_a_comment_naming_an_id(tmp_path: Path) -> None:
+    """The `-- depends:` lines of the header are not such comments."""
     assert [f for f in tree_rules(tmp_path, chain(3)) if f.rule == "comment-names-objects"] == []

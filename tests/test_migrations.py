@@ -145,8 +145,10 @@ SCHEMAS = ("app", "api", "private", "audit")
 
 
 def test_migrations_run_as_a_non_superuser_that_owns_every_object(stack: Stack) -> None:
-    """As on Supabase, the migrating role is no superuser, and it owns every schema, table,
-    view, index, sequence, function and type in app, api, private and audit.
+    """As on Supabase, the migrating role is no superuser, and it owns every object.
+
+    Every schema, table, view, index, sequence, function and type in app, api, private and
+    audit.
     """
     server = stack.server
     with psycopg.connect(server.owner_url()) as conn:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
 import psycopg
 import pytest
 
@@ -11,9 +14,13 @@ from storepulse.testkit.postgrest_standin import http_status, rpc
 
 
 @pytest.fixture
-def probe(db: psycopg.Connection, as_migrator) -> psycopg.Connection:
-    """Probe functions in api that report what the request looked like from inside,
-    created as a migration would create them (so PUBLIC has no EXECUTE by default).
+def probe(
+    db: psycopg.Connection,
+    as_migrator: Callable[[psycopg.Connection], AbstractContextManager[None]],
+) -> psycopg.Connection:
+    """Probe functions in api that report what the request looked like from inside.
+
+    They are created as a migration would create them (so PUBLIC has no EXECUTE by default).
     """
     with as_migrator(db):
         _create_probes(db)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import psycopg
 import pytest
@@ -215,7 +217,8 @@ def test_an_update_stores_only_the_key_and_the_changed_columns(db: psycopg.Conne
 
 
 def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
-        db: psycopg.Connection, team: Team, as_migrator) -> None:
+        db: psycopg.Connection, team: Team,
+        as_migrator: Callable[[psycopg.Connection], AbstractContextManager[None]]) -> None:
     """A new nullable column is recorded at once; a dropped one is simply gone.
 
     A change that would rewrite the table (a type change, a column with a default) is
@@ -243,9 +246,9 @@ def test_an_audited_table_survives_column_changes_or_refuses_them_clearly(
             db.execute(ddl)
 
 
-def test_retiring_a_store_keeps_every_change_and_frees_the_table(db: psycopg.Connection,
-                                                                 team: Team,
-                                                                 as_migrator) -> None:
+def test_retiring_a_store_keeps_every_change_and_frees_the_table(
+        db: psycopg.Connection, team: Team,
+        as_migrator: Callable[[psycopg.Connection], AbstractContextManager[None]]) -> None:
     """retire_row_change_store moves the history to audit.row_change unchanged.
 
     Ids, times and values are kept; the refused type change then goes through, and auditing

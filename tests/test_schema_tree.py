@@ -1,5 +1,7 @@
-"""schema/, the readable current schema: a fresh migrate generates exactly the committed
-tree, the same database always gives the same bytes, and every object is in it.
+"""schema/, the readable current schema, and the migrations that make it.
+
+A fresh migrate generates exactly the committed tree, the same database always gives the
+same bytes, and every object is in it.
 
 When the first test fails, the migrations changed and the tree did not: run
 `storepulse schema` and commit schema/ with the migration.
@@ -42,7 +44,9 @@ def main_tree(stack: Stack) -> schema_tree.Tree:
 
 
 @pytest.fixture
-def generated(main_tree: schema_tree.Tree, need_extension: Callable[[str], None]) -> schema_tree.Tree:
+def generated(
+    main_tree: schema_tree.Tree, need_extension: Callable[[str], None],
+) -> schema_tree.Tree:
     """The main database's tree, cron jobs included (skipped without pg_cron, but in CI)."""
     need_extension("pg_cron")
     return main_tree

@@ -90,7 +90,9 @@ def _name(parts: tuple[Any, ...] | None) -> str:
     return ".".join(p.sval for p in parts or ())
 
 
-def _rel(rv: ast.RangeVar) -> str:
+def _rel(rv: ast.RangeVar | None) -> str:
+    if rv is None:
+        return ""
     return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else rv.relname or ""
 
 
@@ -290,15 +292,17 @@ TRIGGER_HELPERS = {
     "private.disable_row_audit": 0,
     "private.retire_row_change_store": 0,
 }
+SET_CONFIG_ARGS = 3  # set_config(name, value, is_local)
 
 
 def _sets_lock_timeout(stmt: ast.Node) -> bool:
-    """`SET LOCAL lock_timeout = ...` or `select pg_catalog.set_config('lock_timeout', ..., true)`."""
+    """`SET LOCAL lock_timeout = ...`, or `set_config('lock_timeout', ..., true)` selected."""
     if isinstance(stmt, ast.VariableSetStmt):
         return stmt.name == "lock_timeout" and bool(stmt.is_local)
     for call in _calls(stmt):
         args = call.args or ()
-        if _name(call.funcname) in ("pg_catalog.set_config", "set_config") and len(args) == 3:
+        is_set_config = _name(call.funcname) in ("pg_catalog.set_config", "set_config")
+        if is_set_config and len(args) == SET_CONFIG_ARGS:
             name, local = args[0], args[2]
             if (isinstance(name, ast.A_Const) and isinstance(name.val, ast.String)
                     and name.val.sval == "lock_timeout"
@@ -322,7 +326,8 @@ def _locked_tables(stmt: ast.Node) -> Iterator[tuple[str, str | None]]:
     elif isinstance(stmt, ast.AlterObjectSchemaStmt) and stmt.objectType == ObjectType.OBJECT_TABLE:
         yield "alter table ... set schema", _rel(stmt.relation)
     elif isinstance(stmt, ast.CreateTrigStmt):
-        yield ("create or replace trigger" if stmt.replace else "create trigger"), _rel(stmt.relation)
+        what = "create or replace trigger" if stmt.replace else "create trigger"
+        yield what, _rel(stmt.relation)
     elif isinstance(stmt, ast.DropStmt) and stmt.removeType == ObjectType.OBJECT_TRIGGER:
         for names in stmt.objects or ():
             yield "drop trigger", ".".join(n.sval for n in names[:-1])
@@ -376,19 +381,25 @@ _RENAMED_KIND = {
 }
 
 
+def _renamed_kind(objtype: ObjectType | None) -> str:
+    """How identifier-length names an object of this type: table, column, ..., identifier."""
+    return _RENAMED_KIND.get(objtype, "identifier") if objtype is not None else "identifier"
+
+
 class _Names(Visitor):
-    """(kind, name as parsed, possibly truncated) of every named table, column, constraint,
-    index, policy, trigger and function in a tree.
+    """Collects (kind, name as parsed, possibly truncated) of the named objects of a tree.
+
+    Tables, columns, constraints, indexes, policies, triggers and functions.
     """
 
     def __init__(self) -> None:
         self.names: list[tuple[str, str]] = []
 
-    def _add(self, kind: str, name: Any) -> None:
+    def _add(self, kind: str, name: str | None) -> None:
         if isinstance(name, str) and name:
             self.names.append((kind, name))
 
-    def visit(self, ancestors: Any, node: ast.Node) -> None:
+    def visit(self, ancestors: Ancestor, node: ast.Node) -> None:  # noqa: PLR0912 - one branch per kind of node
         add = self._add
         if isinstance(node, ast.ColumnDef):
             add("column", node.colname)
@@ -404,12 +415,12 @@ class _Names(Visitor):
             names = node.funcname if not isinstance(node, ast.ObjectWithArgs) else node.objname
             add("function", names[-1].sval if names else None)
         elif isinstance(node, ast.RenameStmt):
-            add(_RENAMED_KIND.get(node.renameType, "identifier"), node.newname)
+            add(_renamed_kind(node.renameType), node.newname)
             if node.renameType == ObjectType.OBJECT_TABLE:
                 return
-            add(_RENAMED_KIND.get(node.renameType, "identifier"), node.subname)
+            add(_renamed_kind(node.renameType), node.subname)
         elif isinstance(node, ast.DropStmt):
-            kind = _RENAMED_KIND.get(node.removeType, "identifier")
+            kind = _renamed_kind(node.removeType)
             for names in node.objects or ():
                 if isinstance(names, tuple) and names and isinstance(names[-1], ast.String):
                     add(kind, names[-1].sval)
@@ -422,8 +433,9 @@ class _Names(Visitor):
 
 
 def _identifier_tokens(text: str, offset: int = 0) -> Iterator[tuple[int, str]]:
-    """(character offset, identifier) of every identifier token in `text`, including the
-    ones in dollar-quoted strings (function bodies, DO blocks, cron commands).
+    """(character offset, identifier) of every identifier token in `text`.
+
+    Those in dollar-quoted strings (function bodies, DO blocks, cron commands) included.
     """
     try:
         tokens = pglast.parser.scan(text)
@@ -452,7 +464,8 @@ def _identifier_length_findings(path_name: str, chunks: list[tuple[str, int]]
         names = _Names()
         try:
             for raw in pglast.parse_sql(chunk):
-                names(raw.stmt)
+                if raw.stmt is not None:
+                    names(raw.stmt)
         except ParseError:
             pass  # split-parity reports it; name the identifiers without their kind
         for pos, name in long:
@@ -523,9 +536,10 @@ def _chain_findings(migrations: dict[str, str]) -> Iterator[Finding]:
 # statement; functions/: functions, procedures and triggers; views/: views; policies/:
 # policies; cron/: private.schedule_job / private.unschedule_job calls. Comments and
 # grants go with their object; calls that write or wire functions (compiling a source,
-# subscribing to changes) with the functions; SET LOCAL (lock_timeout) anywhere. Row-level security is enabled in migrations/, in the file
-# that creates the table (rls-in-same-file): a table is never open while it waits for its
-# policies, and policies/ stays policies only. A file that cannot be split without new ids
+# subscribing to changes) with the functions; SET LOCAL (lock_timeout) anywhere.
+# Row-level security is enabled in migrations/, in the file that creates the table
+# (rls-in-same-file): a table is never open while it waits for its policies, and
+# policies/ stays policies only. A file that cannot be split without new ids
 # says so in its header: `-- folder-content: mixed, because <reason>`.
 
 FOLDER_HOLDS = {
@@ -541,6 +555,7 @@ FOLDER_OF_KIND = {"data": "migrations/", "function": "functions/", "trigger": "f
                   "view": "views/", "policy": "policies/", "job": "cron/",
                   "relation": "migrations/ (a table's) or views/ (a view's)"}
 FOLDER_MIXED = re.compile(r"^--\s*folder-content\s*:\s*mixed\b[,:;]?\s*(?P<why>.*)$", re.M)
+FOLDER_MIXED_MIN_WORDS = 3  # a reason, not a word or two: "because <what needs what>"
 _FUNCTION_TYPES = {ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE,
                    ObjectType.OBJECT_ROUTINE, ObjectType.OBJECT_AGGREGATE}
 _VIEW_TYPES = {ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW}
@@ -563,10 +578,10 @@ class _Touches(Visitor):
     def __init__(self) -> None:
         self.found = False
 
-    def visit_FuncCall(self, ancestors: Any, node: ast.Node) -> None:
+    def visit_FuncCall(self, ancestors: Ancestor, node: ast.Node) -> None:
         self.found = True
 
-    def visit_RangeVar(self, ancestors: Any, node: ast.Node) -> None:
+    def visit_RangeVar(self, ancestors: Ancestor, node: ast.Node) -> None:
         self.found = True
 
 
@@ -584,8 +599,10 @@ def _object_kind(objtype: ObjectType) -> str | None:
 
 
 def _content_kind(stmt: ast.Node) -> str | None:  # noqa: PLR0911
-    """What a statement is about: function, trigger, view, policy, job, relation (a column
-    comment or a table grant: a table's or a view's), data; None for a no-op select.
+    """What a statement is about, for folder-content; None for a no-op select.
+
+    function, trigger, view, policy, job, relation (a column comment or a table grant: a
+    table's or a view's), or data.
     """
     if isinstance(stmt, ast.VariableSetStmt) and stmt.is_local:
         return None  # a transaction-local setting (lock_timeout) suits any folder
@@ -645,7 +662,7 @@ def _folder_content_findings(texts: dict[str, str]) -> Iterator[Finding]:
         lead = re.match(r"(?:[ \t]*(?:--[^\n]*)?\n)*", forward)
         mixed = FOLDER_MIXED.search(lead.group(0) if lead else "")
         if mixed:
-            if not path.endswith(suffix) and len(mixed["why"].split()) < 3:
+            if not path.endswith(suffix) and len(mixed["why"].split()) < FOLDER_MIXED_MIN_WORDS:
                 msg = "`-- folder-content: mixed` needs its reason: `mixed, because <why>`"
                 yield Finding(path, 1, "folder-content", msg)
             continue
@@ -667,8 +684,10 @@ MIGRATION_ID_IN_COMMENT = re.compile(r"--.*?\b(\d{8}_\d{2})(?:_[a-z0-9-]+)?\b")
 
 
 def _comment_id_findings(texts: dict[str, str]) -> Iterator[Finding]:
-    """comment-names-objects: no comment points at a migration id (ids say nothing of what
-    the object is now; schema/ holds its current definition under its name).
+    """comment-names-objects: no comment points at a migration id.
+
+    An id says nothing of what the object is now; schema/ holds its current definition
+    under its name.
     """
     for path, text in texts.items():
         for n, line in enumerate(text.split("\n"), 1):

@@ -87,8 +87,9 @@ def prepare_database(server: Server, dbname: str | None = None) -> bool:
 
 
 def migrate_database(server: Server, dbname: str | None = None, *, quiet: bool = True) -> bool:
-    """Stand-in (unless Supabase) plus every migration, applied as `server.migrator`;
-    True if the stand-in was applied.
+    """Stand-in (unless Supabase) plus every migration; True if the stand-in was applied.
+
+    The migrations are applied as `server.migrator`.
     """
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():

@@ -204,8 +204,8 @@ def start_native(bindir: Path | None = None) -> Server:
         shutil.chown(top, user=user)
     # No trust: every connection, TCP or Unix socket, needs the role's password.
     password = secrets.token_urlsafe(24)
-    pwfile = os.path.join(top, "pwfile")
-    with open(os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+    pwfile = Path(top) / "pwfile"
+    with os.fdopen(os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
         f.write(password + "\n")
     if user is not None:
         shutil.chown(pwfile, user=user)
@@ -216,7 +216,7 @@ def start_native(bindir: Path | None = None) -> Server:
          "--no-instructions"],
         cwd=top,
     )
-    os.unlink(pwfile)
+    pwfile.unlink()
     if init.returncode != 0:
         shutil.rmtree(top, ignore_errors=True)
         raise ServerUnavailable(f"initdb failed:\n{init.stderr.strip()}")
