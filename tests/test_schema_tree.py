@@ -111,8 +111,9 @@ def test_the_tree_holds_every_api_function_and_app_table(
 def test_the_registry_rows_are_in_the_tree(
     db: psycopg.Connection, generated: schema_tree.Tree,
 ) -> None:
-    """Every field the rows functions are compiled from is a line of the data file, and a
-    generated function's file says how it is changed.
+    """Every field the rows functions are compiled from is a line of the data file.
+
+    And a generated function's file says how it is changed (not by --replaces).
     """
     text = generated.files["private/data/inbound_field.sql"]
     fields = db.execute("select source, resource, field from private.inbound_field").fetchall()

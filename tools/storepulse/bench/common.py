@@ -157,7 +157,7 @@ def tiles(conn: psycopg.Connection, shop_id: str, owner: str, as_of: str,
 
 
 def membership_checks(conn: psycopg.Connection, shop_id: str, owner: str, as_of: str) -> int:
-    """How many times one member's tile call runs the membership helper."""
+    """How many times one member's tile call looks its memberships up (private.my_shop_ids)."""
     ident = postgrest_standin.user(owner)
     with conn.transaction(force_rollback=True):
         conn.execute("set local track_functions = 'all'")
@@ -170,9 +170,10 @@ def membership_checks(conn: psycopg.Connection, shop_id: str, owner: str, as_of:
 
 
 def _helper_calls(conn: psycopg.Connection) -> int:
+    # the lookup itself (the no-argument form only forwards to it, adding a second call)
     row = one(conn.execute(
         "select coalesce(sum(calls), 0)::int from pg_stat_xact_user_functions "
-        "where schemaname = 'private' and funcname = 'my_shop_ids'"))
+        "where funcid = 'private.my_shop_ids(app.member_role[])'::regprocedure"))
     return int(row[0])
 
 
@@ -181,13 +182,11 @@ def sizes(conn: psycopg.Connection) -> dict[str, float]:
     raw = one(conn.execute("""
         select coalesce(sum(pg_total_relation_size(t.relid)), 0)::bigint
         from (
-            select relid from pg_partition_tree('app.inbound_payload')
-            where to_regclass('app.inbound_payload') is not null
+            select relid from pg_partition_tree(to_regclass('app.inbound_payload'))
             union all
-            select to_regclass('app.shopify_event') where to_regclass('app.shopify_event') is not null
-            union all
-            select to_regclass('app.shopify_dead_letter')
-            where to_regclass('app.shopify_dead_letter') is not null
+            select to_regclass(name) from unnest(array['app.shopify_event',
+                'app.shopify_dead_letter']) as name
+            where to_regclass(name) is not null
         ) as t"""))[0]
     total = one(conn.execute("select pg_database_size(current_database())"))[0]
     return {"database_bytes": float(total), "raw_bytes": float(raw),

@@ -114,8 +114,8 @@ def window_estimate(conn: psycopg.Connection, store: HotRodAN, days: int,
     on a sample, as jsonb in an lz4-compressed column like app.inbound_payload's.
     """
     since = store.scale.as_of - dt.timedelta(days=days)
-    count, json_bytes, sample = 0, 0, []
-    rng = random.Random(seed)
+    count, json_bytes, sample = 0, 0, list[str]()
+    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
     for d in store.events():
         if d.triggered_at < since:
             continue
@@ -136,6 +136,33 @@ def window_estimate(conn: psycopg.Connection, store: HotRodAN, days: int,
     per_byte = stored / raw if raw else 0.0
     return {"deliveries": float(count), "json_bytes": float(json_bytes),
             "stored_bytes": json_bytes * per_byte}
+
+
+def storage_report(conn: psycopg.Connection, store: HotRodAN, args: argparse.Namespace) -> None:
+    """Sizes before and after retention, the job's time, and the steady-state estimate."""
+    before = common.sizes(conn)
+    print_sizes("before retention", before)
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(days=90) + RETENTION_MARGIN
+    r = retention(conn, args.batch, when)
+    after = common.sizes(conn)
+    run = r["run"]
+    print(f"[after] retention (batches of {args.batch}, as of {when:%Y-%m-%d}): "
+          f"{r['seconds']:.2f} s; {run['events_compacted']:,} bodies compacted "
+          f"({common.mib(run['bytes_dropped'])}), {len(run['partitions_dropped'])} month(s) "
+          f"dropped ({common.mib(run['partition_bytes_dropped'])}), "
+          f"{run['rows_kept_aside']:,} bodies kept aside", flush=True)
+    print_sizes("after retention", after)
+    freed = before["database_bytes"] - after["database_bytes"]
+    print(f"[after] freed {common.mib(freed)} of the database "
+          f"({freed / before['database_bytes']:.0%})", flush=True)
+    if args.no_estimate:
+        return
+    est = window_estimate(conn, store, 90, args.seed)
+    kept = est["stored_bytes"] * args.shops
+    share = kept / (after["database_bytes"] + kept)
+    print(f"[after] steady state (estimate): a live shop keeps its last 90 days of webhooks "
+          f"in full, {est['deliveries']:,.0f} deliveries = {common.mib(est['stored_bytes'])} "
+          f"stored; with {args.shops} shop(s) the raw share is about {share:.1%}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,32 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                 shops = load_shops(conn, store, pages, args.shops, target.label)
                 tiles[target.label] = tile_report(conn, shops, as_of, args.runs)
                 print_tile(target.label, tiles[target.label])
-                if target.label != "after":
-                    continue
-                before = common.sizes(conn)
-                print_sizes("before retention", before)
-                when = dt.datetime.now(dt.UTC) + dt.timedelta(days=90) + RETENTION_MARGIN
-                r = retention(conn, args.batch, when)
-                after = common.sizes(conn)
-                run = r["run"]
-                print(f"[after] retention (batches of {args.batch}, as of {when:%Y-%m-%d}): "
-                      f"{r['seconds']:.2f} s; {run['events_compacted']:,} bodies compacted "
-                      f"({common.mib(run['bytes_dropped'])}), "
-                      f"{len(run['partitions_dropped'])} month(s) dropped "
-                      f"({common.mib(run['partition_bytes_dropped'])}), "
-                      f"{run['rows_kept_aside']:,} bodies kept aside", flush=True)
-                print_sizes("after retention", after)
-                print(f"[after] freed {common.mib(before['database_bytes'] - after['database_bytes'])}"
-                      f" of the database ({1 - after['database_bytes'] / before['database_bytes']:.0%})",
-                      flush=True)
-                if not args.no_estimate:
-                    est = window_estimate(conn, store, 90, args.seed)
-                    kept = est["stored_bytes"] * args.shops
-                    share = kept / (after["database_bytes"] + kept)
-                    print(f"[after] steady state (estimate): a live shop keeps its last 90 "
-                          f"days of webhooks in full, {est['deliveries']:,.0f} deliveries = "
-                          f"{common.mib(est['stored_bytes'])} stored; with {args.shops} shop(s) "
-                          f"the raw share is about {share:.1%}", flush=True)
+                if target.label == "after":
+                    storage_report(conn, store, args)
         if "before" in tiles:
             b, a = tiles["before"], tiles["after"]
             print(f"tile before ({baseline}) and after:")

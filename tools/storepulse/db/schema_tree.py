@@ -126,8 +126,9 @@ def owned_schemas(root: Path = migrate.ROOT) -> set[str]:
 
 
 def reference_rows(conn: psycopg.Connection) -> dict[str, str]:
-    """{"<schema>/data/<table>.sql" body: one INSERT of every row, in key order} for each
-    of migrate.REFERENCE_TABLES the database has.
+    """The body of each `<schema>/data/<table>.sql`: one INSERT of every row, in key order.
+
+    One for each of migrate.REFERENCE_TABLES the database has (and holds rows in).
     """
     out: dict[str, str] = {}
     for table in migrate.REFERENCE_TABLES:

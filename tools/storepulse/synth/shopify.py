@@ -17,6 +17,7 @@ import json
 import random
 import uuid
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from storepulse.synth import order_payloads as op
@@ -193,6 +194,16 @@ class HotRodAN:
     def truth(self) -> Truth:
         """The ground truth (computed once from the model, then cached)."""
         return self._quiet_pass()[0]
+
+    def unit_costs(self) -> dict[int, Decimal]:
+        """Variant id → unit cost, as the backfill's inventory items carry it.
+
+        Live products only (a deleted one is absent from the backfill), no gift cards (their
+        inventory items carry no cost). Costs never change: repricing moves prices only.
+        """
+        final = self._quiet_pass()[1]
+        return {v.id: v.cost for p in final.products if p.deleted_ts is None
+                for v in p.variants if not v.gift_card}
 
     def customers(self) -> list[Customer]:
         """Every customer in its final state."""

@@ -21,6 +21,15 @@ Never from the payloads. Definitions (money in shop currency, days and hours sho
   returning       distinct customers with a counted order in the period and a first one
                   before it; guests count in neither;
   refund_rate = returns / gross_sales; cancellation_rate = cancelled_orders / orders.
+Today to the minute (`so_far(day, until)`): the same figures of the parts made on a local day
+at or before an exact time, an order's at its created time, a refund's at the refund's.
+Gross profit (`profit(start, end, unit_costs)`), over the lines whose variant has a known
+unit cost (`unit_costs`: variant id → cost, the costs stored before the lines were):
+  costed_net_sales  Σ price × quantity − discount of those lines (non-voided, no gift cards),
+                    order's day, − Σ their refund lines' subtotal, refund's day;
+  cost_of_goods     Σ cost × quantity, order's day, − Σ cost × refunded quantity, refund's day;
+  gross_profit = costed_net_sales − cost_of_goods; gross_margin = gross_profit /
+  costed_net_sales; cost_coverage = costed_net_sales / net_sales.
 Rates and the average are exact `Decimal` quotients (not rounded); money has two places.
 """
 
@@ -28,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -37,6 +47,8 @@ from storepulse.synth import model as m
 
 _ORD, _UNITS, _GROSS, _DISC, _RET, _SHIP, _TAX, _CANC, _REFD = range(9)
 _P_GROSS, _P_DISC, _P_RET, _P_UNITS = range(4)
+_M_ORD, _M_UNITS, _M_GROSS, _M_DISC, _M_RET, _M_SHIP, _M_TAX = range(7)
+_V_NET, _V_UNITS = range(2)
 
 
 def _cents(d: Decimal) -> int:
@@ -96,6 +108,53 @@ class HourFigures:
 
 
 @dataclass(frozen=True)
+class TodayFigures:
+    """A local day from midnight to an exact time (the tile's today.so_far)."""
+
+    orders: int
+    units: int
+    gross_sales: Decimal
+    discounts: Decimal
+    returns: Decimal
+    shipping: Decimal
+    taxes: Decimal
+
+    @property
+    def net_sales(self) -> Decimal:
+        """Gross − discounts − returns."""
+        return self.gross_sales - self.discounts - self.returns
+
+    @property
+    def total_sales(self) -> Decimal:
+        """Net + shipping + taxes."""
+        return self.net_sales + self.shipping + self.taxes
+
+
+@dataclass(frozen=True)
+class ProfitFigures:
+    """Gross profit over a period (of the shop, or of one product)."""
+
+    costed_net_sales: Decimal
+    cost_of_goods: Decimal
+    net_sales: Decimal
+
+    @property
+    def gross_profit(self) -> Decimal:
+        """Costed net sales − cost of goods."""
+        return self.costed_net_sales - self.cost_of_goods
+
+    @property
+    def gross_margin(self) -> Decimal | None:
+        """Gross profit / costed net sales; None without costed net sales."""
+        return self.gross_profit / self.costed_net_sales if self.costed_net_sales else None
+
+    @property
+    def cost_coverage(self) -> Decimal | None:
+        """Costed net sales / net sales: the share of net sales whose cost is known."""
+        return self.costed_net_sales / self.net_sales if self.net_sales else None
+
+
+@dataclass(frozen=True)
 class WindowFigures(DayFigures):
     """A period's figures with customers, the average order value and rates."""
 
@@ -149,6 +208,11 @@ class Truth:
         self._titles: dict[int, str] = {}
         self._first: dict[int, int] = {}
         self._customers: dict[dt.date, set[int]] = defaultdict(set)
+        # (epoch seconds, contribution) of each order and refund, by its local day
+        self._moments: dict[dt.date, list[tuple[int, list[int]]]] = defaultdict(list)
+        # net sales and net units of each variant by day, for the cost of goods
+        self._var: dict[tuple[dt.date, int], list[int]] = defaultdict(lambda: [0] * 2)
+        self._var_product: dict[int, int] = {}
         self.refund_discrepancy = Decimal("0.00")
 
     def _local(self, ts: int) -> tuple[dt.date, int]:
@@ -161,8 +225,11 @@ class Truth:
             return
         d, h = self._local(o.created_ts)
         day, hour = self._day[d], self._hour[d, h]
+        moment = [0] * 7
+        self._moments[d].append((o.created_ts, moment))
         day[_ORD] += 1
         hour[0] += 1
+        moment[_M_ORD] += 1
         day[_CANC] += o.cancelled_ts is not None
         day[_REFD] += bool(o.refunds)
         if o.customer is not None:
@@ -177,32 +244,52 @@ class Truth:
                 p = self._prod[d, li.product_id]
                 self._titles[li.product_id] = li.title
                 for acc, gi, di, ui in ((day, _GROSS, _DISC, _UNITS), (hour, 2, 3, 1),
-                                        (p, _P_GROSS, _P_DISC, _P_UNITS)):
+                                        (p, _P_GROSS, _P_DISC, _P_UNITS),
+                                        (moment, _M_GROSS, _M_DISC, _M_UNITS)):
                     acc[gi] += g
                     acc[di] += disc
                     acc[ui] += li.quantity
-            day[_SHIP] += _cents(o.shipping_price)
-            day[_TAX] += _cents(o.total_tax)
+                v = self._var[d, li.variant_id]
+                v[_V_NET] += g - disc
+                v[_V_UNITS] += li.quantity
+                self._var_product[li.variant_id] = li.product_id
+            for acc, si, ti in ((day, _SHIP, _TAX), (moment, _M_SHIP, _M_TAX)):
+                acc[si] += _cents(o.shipping_price)
+                acc[ti] += _cents(o.total_tax)
         for r in o.refunds:
-            rd, rh = self._local(r.created_ts)
-            rday, rhour = self._day[rd], self._hour[rd, rh]
-            for rl in r.lines:
-                rday[_TAX] -= _cents(rl.total_tax)
-                if rl.line.gift_card:
-                    continue
-                sub = _cents(rl.subtotal)
-                rday[_RET] += sub
-                rhour[4] += sub
-                self._prod[rd, rl.line.product_id][_P_RET] += sub
-                self._titles[rl.line.product_id] = rl.line.title
-            for a in r.adjustments:
-                rday[_TAX] -= abs(_cents(a.tax_amount))
-                if a.kind == "shipping_refund":
-                    rday[_SHIP] -= abs(_cents(a.amount))
-                elif a.kind == "refund_discrepancy":
-                    rday[_RET] -= _cents(a.amount)
-                    rhour[4] -= _cents(a.amount)
-                    self.refund_discrepancy += a.amount
+            self._add_refund(r)
+
+    def _add_refund(self, r: m.Refund) -> None:
+        rd, rh = self._local(r.created_ts)
+        rday, rhour = self._day[rd], self._hour[rd, rh]
+        moment = [0] * 7
+        self._moments[rd].append((r.created_ts, moment))
+        for rl in r.lines:
+            rday[_TAX] -= _cents(rl.total_tax)
+            moment[_M_TAX] -= _cents(rl.total_tax)
+            if rl.line.gift_card:
+                continue
+            sub = _cents(rl.subtotal)
+            rday[_RET] += sub
+            rhour[4] += sub
+            moment[_M_RET] += sub
+            self._prod[rd, rl.line.product_id][_P_RET] += sub
+            self._titles[rl.line.product_id] = rl.line.title
+            v = self._var[rd, rl.line.variant_id]
+            v[_V_NET] -= sub
+            v[_V_UNITS] -= rl.quantity
+            self._var_product[rl.line.variant_id] = rl.line.product_id
+        for a in r.adjustments:
+            rday[_TAX] -= abs(_cents(a.tax_amount))
+            moment[_M_TAX] -= abs(_cents(a.tax_amount))
+            if a.kind == "shipping_refund":
+                rday[_SHIP] -= abs(_cents(a.amount))
+                moment[_M_SHIP] -= abs(_cents(a.amount))
+            elif a.kind == "refund_discrepancy":
+                rday[_RET] -= _cents(a.amount)
+                rhour[4] -= _cents(a.amount)
+                moment[_M_RET] -= _cents(a.amount)
+                self.refund_discrepancy += a.amount
 
     def _days(self, start: dt.date, end: dt.date) -> list[dt.date]:
         return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -254,6 +341,54 @@ class Truth:
         """The n best products by net sales (ties: lower product id first)."""
         items = self.products(start, end).values()
         return sorted(items, key=lambda p: (-p.net_sales, p.product_id))[:n]
+
+    def so_far(self, d: dt.date, until: dt.datetime) -> TodayFigures:
+        """Day `d` from local midnight to `until` inclusive, to the second.
+
+        `until` is aware, or naive shop-local wall time (an ambiguous one, in the hour a
+        fall-back repeats, is taken as standard time, as PostgreSQL does). Orders count at
+        their created time, refunds at theirs; only those made on local day `d` count.
+        """
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=self.tz, fold=1)
+        cut = until.timestamp()
+        v = [0] * 7
+        for ts, part in self._moments.get(d, []):
+            if ts <= cut:
+                v = [a + b for a, b in zip(v, part, strict=True)]
+        return TodayFigures(v[_M_ORD], v[_M_UNITS], _money(v[_M_GROSS]), _money(v[_M_DISC]),
+                            _money(v[_M_RET]), _money(v[_M_SHIP]), _money(v[_M_TAX]))
+
+    def moments(self, d: dt.date) -> list[int]:
+        """The exact times (epoch seconds, ascending) of the orders and refunds of day `d`."""
+        return sorted(ts for ts, _ in self._moments.get(d, []))
+
+    def profit(self, start: dt.date, end: dt.date, unit_costs: Mapping[int, Decimal],
+               product_id: int | None = None) -> ProfitFigures:
+        """Gross profit over a period (`end` inclusive), of the shop or of one product.
+
+        `unit_costs` maps the variants whose cost is known to it; the lines of any other
+        variant add to net sales only. A variant's cost never changes in the simulation
+        (repricing moves prices only), so the cost the lines were stored with is this one.
+        """
+        net = cogs = 0
+        for (d, vid), v in self._var.items():
+            if not start <= d <= end or vid not in unit_costs:
+                continue
+            if product_id is not None and self._var_product[vid] != product_id:
+                continue
+            net += v[_V_NET]
+            cogs += _cents(unit_costs[vid] * v[_V_UNITS])
+        if product_id is None:
+            net_sales = self.window(start, end).net_sales
+        else:
+            fig = self.products(start, end).get(product_id)
+            net_sales = fig.net_sales if fig else Decimal("0.00")
+        return ProfitFigures(_money(net), _money(cogs), net_sales)
+
+    def first_active_day(self) -> dt.date | None:
+        """The first day with any figure (the first row a rollup of the days would have)."""
+        return min((d for d, v in self._day.items() if any(v)), default=None)
 
     def first_order_dates(self) -> dict[int, dt.date]:
         """Each customer's first counted order day."""
