@@ -106,6 +106,8 @@ declare
     v_column record;
     v_from text;
     v_name text := pg_catalog.format('private.%I', p_source || '_' || p_resource || '_rows');
+    -- reading a timestamp depends on the session's time zone settings: stable; else immutable
+    v_volatility text := 'immutable';
 begin
     select * into strict v_resource
     from private.inbound_resource as r
@@ -146,6 +148,9 @@ begin
         order by 2
     loop
         v_columns := v_columns || pg_catalog.format('%I %s', v_column.column_name, v_column.column_type);
+        if v_column.column_type = private.inbound_column_type('timestamp') then
+            v_volatility := 'stable';
+        end if;
         v_exprs := v_exprs || case
             when pg_catalog.cardinality(v_column.expressions) = 1 and v_column.default_value is null
                 then v_column.expressions[1]
@@ -161,7 +166,7 @@ begin
     return pg_catalog.format($template$create function %s(p_items jsonb)
     returns table (%s)
     language plpgsql
-    stable
+    %s
     security invoker
     set search_path = ''
 as $rows$
@@ -173,7 +178,7 @@ begin
 end
 $rows$
 $template$,
-        v_name, pg_catalog.array_to_string(v_columns, ', '),
+        v_name, pg_catalog.array_to_string(v_columns, ', '), v_volatility,
         pg_catalog.array_to_string(v_exprs, ',' || pg_catalog.chr(10) || '            '), v_from);
 end
 $$;

@@ -147,7 +147,7 @@ $$;
 
 comment on function api.sales_pulse(uuid, timestamptz) is 'The Sales Pulse tile for a shop as one JSON document (schema: tools/storepulse/schemas/sales_pulse.schema.json): today so far vs the same weekday last week, the last 7 and 30 days vs the period before with deltas, daily series, top products, new vs returning customers, refund and cancellation rates, and data freshness. as_of defaults to now.';
 
-drop function private.sales_today(uuid, date, timestamp, text);
+drop function private.sales_today(uuid, date, timestamp, timestamptz);
 
 drop function private.sales_pulse(uuid, timestamptz);
 

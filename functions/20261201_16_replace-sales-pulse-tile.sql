@@ -80,7 +80,8 @@ $$;
 
 comment on function private.sales_figures(uuid, date, date) is 'Sales Pulse figures of a shop over shop-local days p_from..p_to (inclusive), gross profit included: gross_profit = costed_net_sales - cost_of_goods, gross_margin = gross_profit / costed_net_sales, cost_coverage = costed_net_sales / net_sales (the share of net sales whose cost is known).';
 
-create function private.sales_today(p_shop_id uuid, p_day date, p_until timestamp, p_tz text)
+create function private.sales_today(p_shop_id uuid, p_day date, p_until timestamp,
+                                    p_until_at timestamptz)
     returns jsonb
     language plpgsql
     stable
@@ -90,7 +91,6 @@ as $$
 #variable_conflict use_column
 declare
     v_hour smallint := extract(hour from p_until)::smallint;
-    v_until timestamptz := p_until at time zone p_tz;
 begin
     -- the whole hours before the current one from the hourly rollup; the current hour from
     -- the orders and refunds made in it up to p_until (the same definitions: the parts)
@@ -117,7 +117,7 @@ begin
                         and r.local_hour = v_hour)) as p
             where p.day = p_day
                 and p.hour = v_hour
-                and p.at <= v_until
+                and p.at <= p_until_at
         )
         select pg_catalog.jsonb_build_object(
             'orders', coalesce(pg_catalog.sum(x.orders), 0),
@@ -132,7 +132,7 @@ begin
 end
 $$;
 
-comment on function private.sales_today(uuid, date, timestamp, text) is 'Sales Pulse figures of one shop-local day from midnight to a local time (to the minute): whole hours from the hourly rollup, the last partial hour from its orders and refunds.';
+comment on function private.sales_today(uuid, date, timestamp, timestamptz) is 'Sales Pulse figures of one shop-local day from midnight to a moment, given as its local time (p_until: whole hours before its hour come from the hourly rollup) and as the instant itself (p_until_at: the parts of its hour at or before it, from its orders and refunds; given apart, so a local time that occurs twice when clocks go back is not guessed).';
 
 create function private.sales_pulse(p_shop_id uuid, p_as_of timestamptz)
     returns jsonb
@@ -167,9 +167,10 @@ begin
     end if;
     v_local := v_now at time zone v_shop.iana_timezone;
     v_today := v_local::date;
-    v_today_figures := private.sales_today(p_shop_id, v_today, v_local, v_shop.iana_timezone);
+    v_today_figures := private.sales_today(p_shop_id, v_today, v_local, v_now);
+    -- last week's same local minute (if clocks went back that night, its first occurrence)
     v_last_week := private.sales_today(p_shop_id, v_today - 7, v_local - interval '7 days',
-                                       v_shop.iana_timezone);
+                                       (v_local - interval '7 days') at time zone v_shop.iana_timezone);
     select pg_catalog.min(d.day) into v_first_day
     from app.sales_daily as d
     where d.shop_id = p_shop_id;
@@ -279,7 +280,7 @@ $$;
 
 comment on function api.sales_pulse(uuid, timestamptz) is 'The Sales Pulse tile for a shop as one JSON document (schema: tools/storepulse/schemas/sales_pulse.schema.json): today to the minute of as_of vs the same minutes of the same weekday last week, the last 7 and 30 days vs the period before and the same dates a year earlier, with deltas and gross profit; a daily series, top products, new vs returning customers, refund and cancellation rates, and data freshness. as_of defaults to now. Members and service_role only.';
 
-grant execute on function private.sales_today(uuid, date, timestamp, text) to authenticated, service_role;
+grant execute on function private.sales_today(uuid, date, timestamp, timestamptz) to authenticated, service_role;
 
 create or replace function private.sales_customers(p_shop_id uuid, p_from date, p_to date)
     returns jsonb

@@ -38,7 +38,8 @@ EXPECTED = (
     "app.shop_member  INSERT  authenticated  /rpc/add_shop_member",
     "2. Applied the Supabase stand-in (roles, auth schema, extensions), then yoyo",
     "     duplicate  an event id delivered before",
-    "  Today through 15:59, against the same hours of Wed Nov 18:",
+    "  Today through 15:30, against Wed Nov 18 through 15:30:",
+    "  Gross profit  ",
     "  Gross sales  ",
     "    .venv/bin/storepulse migrate        # the checks below, then .venv/bin/yoyo apply",
     "Cleaning up. With --keep",
@@ -80,19 +81,25 @@ def test_demo_refuses_bad_days_before_starting(days: str, says: str,
 
 def test_headline_shows_orders_gross_and_net_with_their_changes() -> None:
     """A day with net sales -22 % and gross sales -70 % reads as both, not as a mild dip."""
-    today = {"through_hour": 15,
-             "so_far": {"orders": 3, "units": 4, "gross_sales": 300, "net_sales": 780,
-                        "total_sales": 800},
+    today = {"through_hour": 15, "through": "15:30",
+             "so_far": {"orders": 3, "units": 4, "gross_sales": 300, "discounts": 20,
+                        "returns": -500, "net_sales": 780, "total_sales": 800},
              "same_weekday_last_week": {"orders": 10, "units": 12, "gross_sales": 1000,
-                                        "net_sales": 1000, "total_sales": 1100},
+                                        "discounts": 0, "returns": 0, "net_sales": 1000,
+                                        "total_sales": 1100},
              "delta": {"orders": {"change": -7, "percent": -70.0},
                        "gross_sales": {"change": -700, "percent": -70.0},
                        "net_sales": {"change": -220, "percent": -22.0}}}
     text = "\n".join(today_lines(today, dt.date(2026, 11, 18)))
-    assert "against the same hours of Wed Nov 18" in text
+    assert "Today through 15:30, against Wed Nov 18 through 15:30" in text
+    assert "15:59" not in text
     assert re.search(r"Orders +3 +10 +-70\.0%", text), text
     assert re.search(r"Gross sales +\$300\.00 +\$1,000\.00 +-70\.0%", text), text
     assert re.search(r"Net sales +\$780\.00 +\$1,000\.00 +-22\.0%", text), text
+    assert "Note: gross sales -70.0% but net sales -22.0%" in text
+    calm = today | {"delta": today["delta"] | {"gross_sales": {"change": -250,
+                                                               "percent": -25.0}}}
+    assert "Note:" not in "\n".join(today_lines(calm, dt.date(2026, 11, 18)))
 
 
 def test_outcomes_are_explained_one_line_each() -> None:

@@ -276,3 +276,25 @@ def test_the_pipeline_moves_shopify_deliveries_in_and_its_rollback_moves_them_ba
     finally:
         with stack.connect(autocommit=True) as admin:
             admin.execute('drop database "storepulse_pipeline_move" with (force)')
+
+
+def test_no_api_role_can_touch_yoyo_bookkeeping(db: psycopg.Connection) -> None:
+    """No API role holds a privilege on yoyo's tables after a migrate.
+
+    Supabase's default privileges on public grant anon, authenticated and service_role
+    everything on a new table; the migrations revoke it from all three.
+    """
+    rows = db.execute(
+        "select c.relname, r.rolname, p.privilege from pg_catalog.pg_class as c "
+        "cross join unnest(array['anon', 'authenticated', 'service_role']) as r (rolname) "
+        "cross join unnest(array['select', 'insert', 'update', 'delete', 'truncate']) "
+        "as p (privilege) "
+        "where c.relnamespace = 'public'::regnamespace and c.relname = any (%s) "
+        "and has_table_privilege(r.rolname, c.oid, p.privilege)",
+        (list(migrate.YOYO_TABLES),)).fetchall()
+    found = db.execute("select count(*) from pg_catalog.pg_class "
+                       "where relnamespace = 'public'::regnamespace and relname = any (%s)",
+                       (list(migrate.YOYO_TABLES),)).fetchone()
+    assert found is not None
+    assert found[0] == len(migrate.YOYO_TABLES)
+    assert rows == []

@@ -13,6 +13,7 @@ freshness case "now" reads the database's clock).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,10 +26,11 @@ import pytest
 from storepulse.load.shopify import create_store_shop, ingest_backfill
 from storepulse.synth import HotRodAN, Scale
 from storepulse.synth.catalog import build_catalog
-from storepulse.synth.truth import ProfitFigures, TodayFigures, Truth
-from storepulse.testkit import postgrest_standin
+from storepulse.synth.truth import ProfitFigures, TodayFigures
+from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.harness import Stack
 from storepulse.testkit.postgrest_standin import rpc
+from tests import shopify_samples
 from tests.test_sales_pulse import assert_window, money
 
 STORE = HotRodAN(scale=Scale("thirteen-months", 400, Decimal(400_000)), seed=7)
@@ -125,26 +127,32 @@ def periods(today: dt.date) -> Iterator[tuple[str, int, dt.date, dt.date]]:
         yield name, days, today - dt.timedelta(days=days), today - dt.timedelta(days=1)
 
 
-def uncosted_products(truth: Truth) -> set[int]:
-    """Products sold in the history whose lines carry no cost (deleted before the backfill)."""
-    return {pid for pid, f in truth.products(truth.start, truth.end).items()
-            if f.gross_sales and not truth.profit(truth.start, truth.end, COSTS, pid)
-            .costed_net_sales}
-
-
-def after_uncosted_sales() -> dt.datetime:
-    """Noon of the day after an uncosted product last sold: its last 30 days include it."""
+@functools.cache
+def uncosted_products() -> frozenset[int]:
+    """Products sold in the history whose lines carry no cost: the held and deleted ones."""
     truth = STORE.truth()
-    gone = uncosted_products(truth)
+    return frozenset(pid for pid, f in truth.products(truth.start, truth.end).items()
+                     if f.gross_sales and not truth.profit(truth.start, truth.end, COSTS, pid)
+                     .costed_net_sales)
+
+
+@functools.cache
+def after_uncosted_sales() -> dt.datetime:
+    """Noon of the day after a deleted product last sold: its last 30 days include it."""
+    truth = STORE.truth()
+    gone = uncosted_products() - {HELD}
     assert gone, "the history deletes no product that sold"
-    last = max(d for d in truth.daily() for pid, f in truth.product_daily(d).items()
-               if pid in gone and f.gross_sales)
+    last = next(d for d in sorted(truth.daily(), reverse=True)
+                if any(truth.product_daily(d)[pid].gross_sales
+                       for pid in gone & truth.product_daily(d).keys()))
     return local_noon(last + dt.timedelta(days=1))
 
 
 def test_the_truth_sees_uncosted_lines() -> None:
-    """Only a deleted product's lines lack a cost: with every catalog cost, coverage is 1."""
+    """The held and the deleted products' lines lack a cost; with every catalog cost, none."""
     truth = STORE.truth()
+    assert HELD in uncosted_products()
+    assert len(uncosted_products()) >= 2
     whole = truth.profit(truth.start, truth.end, COSTS)
     assert whole.cost_coverage is not None
     assert whole.gross_margin is not None
@@ -163,6 +171,7 @@ def test_gross_profit_equals_the_truth(history: History, when: str) -> None:
     """Gross profit, margin and coverage of each period, the series and the top products."""
     as_of = AS_OF if when == "store_as_of" else after_uncosted_sales()
     today = as_of.astimezone(TZ).date()
+    assert today <= TODAY
     body = tile(history, as_of)
     truth = STORE.truth()
     coverages = []
@@ -181,6 +190,12 @@ def test_gross_profit_equals_the_truth(history: History, when: str) -> None:
     # the held best seller (store as_of), or the deleted product, is sold without a cost
     assert coverages[1] is not None
     assert coverages[1] < 1, coverages
+    if when == "after_uncosted_sales":
+        held = {v.id: v.cost for p in build_catalog() if p.id == HELD for v in p.variants}
+        deleted_only = truth.profit(today - dt.timedelta(days=30), today - dt.timedelta(days=1),
+                                    COSTS | held).cost_coverage
+        assert deleted_only is not None
+        assert deleted_only < 1
     days = [today - dt.timedelta(days=n) for n in range(30, 0, -1)]
     assert [money(x) for x in body["series"]["gross_profit"]] == [
         truth.profit(d, d, COSTS).gross_profit for d in days]
@@ -256,8 +271,8 @@ def mid_hour_cut() -> int:
     """An order's created time with another order later in the same local hour (and day).
 
     The latest such time before the store's as_of on a day without a clock change whose
-    same weekday a week before had sales that morning: a tile that counted the current
-    hour's whole bucket would count the later order too.
+    same weekday a week before had an order by the same time: a tile that counted the
+    current hour's whole bucket would count the later order too.
     """
     truth = STORE.truth()
     for d in sorted(truth.daily(), reverse=True):
@@ -340,3 +355,24 @@ def test_freshness_counts_from_as_of(history: History) -> None:
         fresh = tile(history, as_of)["freshness"]
         assert dt.datetime.fromisoformat(fresh["last_event_received_at"]) == last
         assert fresh["seconds_since_last_event"] >= 0
+
+
+def test_today_is_exact_in_the_hour_clocks_go_back(db: psycopg.Connection) -> None:
+    """The hour that happens twice counts each order at its own instant.
+
+    On 2026-11-01 in Chicago 01:00-01:59 happens twice: as_of at the first 01:45 counts
+    the order of the first 01:30, not that of the second 01:10 (still to come).
+    """
+    owner = seed.create_user(db)
+    domain = f"dst-{uuid.uuid4().hex[:8]}.myshopify.com"
+    shop = seed.create_shop(db, owner, domain, iana_timezone="America/Chicago")
+    for n, created in ((1, "2026-11-01T01:30:00-05:00"), (2, "2026-11-01T01:10:00-06:00")):
+        payload = shopify_samples.order(9500 + n) | {"created_at": created,
+                                                     "processed_at": created}
+        shopify_samples.webhook(db, domain, "orders/create", payload, f"{domain}-{n}")
+    for as_of, orders in (("2026-11-01T01:45:00-05:00", 1), ("2026-11-01T01:05:00-06:00", 1),
+                          ("2026-11-01T01:15:00-06:00", 2)):
+        body = rpc(db, "sales_pulse", {"shop_id": str(shop), "as_of": as_of},
+                   identity=postgrest_standin.user(owner), method="GET").raise_for_status().body
+        assert body["local_date"] == "2026-11-01"
+        assert body["today"]["so_far"]["orders"] == orders, as_of

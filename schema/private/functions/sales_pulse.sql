@@ -31,9 +31,10 @@ begin
     end if;
     v_local := v_now at time zone v_shop.iana_timezone;
     v_today := v_local::date;
-    v_today_figures := private.sales_today(p_shop_id, v_today, v_local, v_shop.iana_timezone);
+    v_today_figures := private.sales_today(p_shop_id, v_today, v_local, v_now);
+    -- last week's same local minute (if clocks went back that night, its first occurrence)
     v_last_week := private.sales_today(p_shop_id, v_today - 7, v_local - interval '7 days',
-                                       v_shop.iana_timezone);
+                                       (v_local - interval '7 days') at time zone v_shop.iana_timezone);
     select pg_catalog.min(d.day) into v_first_day
     from app.sales_daily as d
     where d.shop_id = p_shop_id;

@@ -311,6 +311,10 @@ def explain_outcomes(outcomes: dict[str, int], recorded_topics: dict[str, int]) 
     return "\n".join(lines)
 
 
+# Percentage points between the changes of gross and net sales that the headline explains.
+GAP_POINTS = 15.0
+
+
 def _usd(x: object) -> str:
     v = Decimal(str(x))
     return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
@@ -344,16 +348,24 @@ def render_tile(t: dict[str, Any]) -> str:
                             ("Net sales", "net_sales", _usd), ("Shipping", "shipping", _usd),
                             ("Taxes", "taxes", _usd), ("Total sales", "total_sales", _usd),
                             ("Average order value", "average_order_value",
-                             lambda v: "n/a" if v is None else _usd(v))):
+                             lambda v: "n/a" if v is None else _usd(v)),
+                            ("Gross profit", "gross_profit", _usd)):
         lines.append(f"  {label:22}{fmt(p7['current'][key]):>14}{_pct(p7['delta'].get(key)):>9}"
                      f"{fmt(p30['current'][key]):>15}{_pct(p30['delta'].get(key)):>9}")
-    for label, key in (("Refund rate", "refund_rate"), ("Cancellation rate", "cancellation_rate")):
+    for label, key in (("Gross margin", "gross_margin"), ("Cost known for", "cost_coverage"),
+                       ("Refund rate", "refund_rate"), ("Cancellation rate", "cancellation_rate")):
         a, b = p7["current"][key], p30["current"][key]
         lines.append(f"  {label:22}{'n/a' if a is None else f'{a:.1%}':>14}{'':9}"
                      f"{'n/a' if b is None else f'{b:.1%}':>15}")
     new7, new30 = (f"{p['customers']['new']:d} / {p['customers']['returning']:d}"
                    for p in (p7, p30))
     lines.append(f"  {'New / returning':22}{new7:>14}{'':9}{new30:>15}")
+    for label, p in (("last 7 days", p7), ("last 30 days", p30)):
+        year = p.get("year_earlier")
+        if year:
+            lines.append(f"  Net sales, {label}, a year earlier ({year['from']} to {year['to']}): "
+                         f"{_usd(year['figures']['net_sales'])}, now "
+                         f"{_pct(year['delta'].get('net_sales'))}")
     lines += ["", f"  Net sales, last 30 days  {_spark(t['series']['net_sales'])}", "",
               "  Top products, last 30 days (net sales):"]
     for i, p in enumerate(t["top_products"], 1):
@@ -370,17 +382,25 @@ def render_tile(t: dict[str, Any]) -> str:
 def today_lines(today: dict[str, Any], last_week: dt.date) -> list[str]:
     """The headline: today's orders, gross and net sales against the same weekday last week.
 
-    Gross and net sales can move very differently (returns count on the refund's day), so
-    both are shown with their changes, not net sales alone.
+    Both days run from midnight to the same local minute. Gross and net sales can move very
+    differently (returns count on the refund's day), so both are shown with their changes,
+    and a gap between them is said in words rather than left to read as a mild dip.
     """
     now, then = today["so_far"], today["same_weekday_last_week"]
-    lines = [f"  Today through {today['through_hour']}:59, against the same hours of "
-             f"{last_week:%a %b %d}:",
+    lines = [f"  Today through {today['through']}, against {last_week:%a %b %d} through "
+             f"{today['through']}:",
              f"  {'':22}{'today':>14}{f'{last_week:%a %b %d}':>15}{'change':>9}"]
     for label, key, fmt in (("Orders", "orders", str), ("Gross sales", "gross_sales", _usd),
+                            ("Discounts", "discounts", _usd), ("Returns", "returns", _usd),
                             ("Net sales", "net_sales", _usd)):
         lines.append(f"  {label:22}{fmt(now[key]):>14}{fmt(then[key]):>15}"
                      f"{_pct(today['delta'].get(key)):>9}")
+    gross, net = (today["delta"].get(k) or {} for k in ("gross_sales", "net_sales"))
+    if gross.get("percent") is not None and net.get("percent") is not None \
+            and abs(gross["percent"] - net["percent"]) >= GAP_POINTS:
+        lines.append(f"  Note: gross sales {_pct(gross)} but net sales {_pct(net)}: demand moved "
+                     "by the gross figure; returns (counted on the refund's day) and "
+                     "discounts account for the rest.")
     return lines
 
 
