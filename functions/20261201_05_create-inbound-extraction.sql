@@ -163,10 +163,14 @@ begin
     end loop;
     -- plpgsql, not sql: a SQL function that cannot be inlined is planned again on every
     -- call, and appliers call these on every delivery; plpgsql keeps the plan
+    -- rows 20: a delivery holds one resource and a page 250, but the planner's default guess
+    -- for a set-returning function (1000) makes it hash whole tables of the shop instead of
+    -- probing their keys once per row
     return pg_catalog.format($template$create function %s(p_items jsonb)
     returns table (%s)
     language plpgsql
     %s
+    rows 20
     security invoker
     set search_path = ''
 as $rows$

@@ -159,11 +159,12 @@ begin
         from private.shopify_customer_rows(p_customers) as c
         order by c.customer_id, coalesce(c.updated_at, p_version) desc, c.ordinal desc
     ) as w
-        left join app.shopify_customer as s
-            on s.shop_id = p_shop_id
-            and s.customer_id = w.customer_id
-    where s.customer_id is null
-        or w.version > s.updated_at;
+    -- the stored version by key, a probe per element (a scalar subquery, never a hash of
+    -- the shop's rows, whatever the statistics of a young shop say)
+    where w.version > coalesce((select s.updated_at
+                                from app.shopify_customer as s
+                                where s.shop_id = p_shop_id
+                                    and s.customer_id = w.customer_id), '-infinity');
     v_state := private.changing(p_shop_id, 'shopify_customer', v_winners);
     with incoming as (
         select c.*, coalesce(c.updated_at, p_version) as version
@@ -242,10 +243,11 @@ begin
         from private.shopify_order_rows(p_orders) as o
         order by o.order_id, o.updated_at desc, o.ordinal desc
     ) as x
-        left join app.shopify_order as s
-            on s.shop_id = p_shop_id
-            and s.order_id = x.order_id
-    where (s.order_id is null or x.updated_at > s.updated_at)
+    -- the stored version by key, a probe per element (see shopify_apply_customers)
+    where x.updated_at > coalesce((select s.updated_at
+                                   from app.shopify_order as s
+                                   where s.shop_id = p_shop_id
+                                       and s.order_id = x.order_id), '-infinity')
         and not exists (
             select
             from app.shopify_order_deletion as d
@@ -312,17 +314,19 @@ begin
             is_gift_card, requires_shipping, unit_cost)
         select p_shop_id, l.order_id, l.line_item_id, l.product_id, l.variant_id, l.sku, l.title,
             l.variant_title, l.quantity, l.price, l.discount, l.tax, l.is_gift_card,
-            l.requires_shipping, coalesce(r.unit_cost, i.unit_cost)
+            l.requires_shipping, coalesce(r.unit_cost, (
+                -- the variant's cost by key, a probe per line
+                select i.unit_cost
+                from app.shopify_variant as v
+                    join app.shopify_inventory_item as i
+                        on i.shop_id = v.shop_id
+                        and i.inventory_item_id = v.inventory_item_id
+                where v.shop_id = p_shop_id
+                    and v.variant_id = l.variant_id))
         from private.shopify_line_item_rows(v_winning) as l
             left join replaced as r
                 on r.order_id = l.order_id
-                and r.line_item_id = l.line_item_id
-            left join app.shopify_variant as v
-                on v.shop_id = p_shop_id
-                and v.variant_id = l.variant_id
-            left join app.shopify_inventory_item as i
-                on i.shop_id = p_shop_id
-                and i.inventory_item_id = v.inventory_item_id;
+                and r.line_item_id = l.line_item_id;
 
         delete from app.shopify_order_discount_code as d
         where d.shop_id = p_shop_id
@@ -436,11 +440,11 @@ begin
         from private.shopify_product_rows(p_products) as p
         order by p.product_id, p.updated_at desc, p.ordinal desc
     ) as x
-        left join app.shopify_product as s
-            on s.shop_id = p_shop_id
-            and s.product_id = x.product_id
-    where s.product_id is null
-        or x.updated_at > s.updated_at;
+    -- the stored version by key, a probe per element (see shopify_apply_customers)
+    where x.updated_at > coalesce((select s.updated_at
+                                   from app.shopify_product as s
+                                   where s.shop_id = p_shop_id
+                                       and s.product_id = x.product_id), '-infinity');
     if pg_catalog.cardinality(v_winners) > 0 then
         v_winning := (
             select pg_catalog.jsonb_agg(e.value order by e.n)
@@ -536,11 +540,11 @@ begin
         from private.shopify_inventory_item_rows(p_items) as i
         order by i.inventory_item_id, i.updated_at desc, i.ordinal desc
     ) as x
-        left join app.shopify_inventory_item as s
-            on s.shop_id = p_shop_id
-            and s.inventory_item_id = x.inventory_item_id
-    where s.inventory_item_id is null
-        or x.updated_at > s.updated_at;
+    -- the stored version by key, a probe per element (see shopify_apply_customers)
+    where x.updated_at > coalesce((select s.updated_at
+                                   from app.shopify_inventory_item as s
+                                   where s.shop_id = p_shop_id
+                                       and s.inventory_item_id = x.inventory_item_id), '-infinity');
     v_state := private.changing(p_shop_id, 'shopify_inventory_item', v_winners);
     insert into app.shopify_inventory_item as t (shop_id, inventory_item_id, sku, unit_cost,
         is_tracked, updated_at)

@@ -157,6 +157,10 @@ create or replace function private.apply_sales_contributions(p_shop_id uuid, p_o
 as $$
 declare
     v_days date[];
+    v_hour_days date[];
+    v_hours smallint[];
+    v_product_days date[];
+    v_products bigint[];
 begin
     if p_sign not in (-1, 1) then
         raise exception 'sign must be -1 or 1, got %', p_sign using errcode = '22023', column = 'p_sign';
@@ -184,6 +188,9 @@ begin
             refunded_units = t.refunded_units + excluded.refunded_units,
             costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
             cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
+        returning t.day, (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
+            t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) as empty
     ),
     hourly as (
         insert into app.sales_hourly as t (shop_id, day, hour, orders, units, gross_sales,
@@ -205,6 +212,9 @@ begin
             refunded_units = t.refunded_units + excluded.refunded_units,
             costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
             cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
+        returning t.day, t.hour, (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
+            t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) as empty
     ),
     products as (
         insert into app.sales_product_daily as t (shop_id, day, product_id, units, gross_sales,
@@ -221,27 +231,37 @@ begin
             refunded_units = t.refunded_units + excluded.refunded_units,
             costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
             cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
+        returning t.day, t.product_id, (t.units, t.gross_sales, t.discounts, t.returns,
+            t.refunded_units, t.costed_net_sales, t.cost_of_goods) = (0, 0, 0, 0, 0, 0, 0) as empty
     )
-    select array(select distinct c.day from c) into v_days;
-    if pg_catalog.cardinality(v_days) = 0 then
-        return;
-    end if;
+    -- the buckets this change left at zero, by key (usually none)
+    select array(select d.day from daily as d where d.empty),
+        array(select h.day from hourly as h where h.empty order by h.day, h.hour),
+        array(select h.hour from hourly as h where h.empty order by h.day, h.hour),
+        array(select x.day from products as x where x.empty order by x.day, x.product_id),
+        array(select x.product_id from products as x where x.empty order by x.day, x.product_id)
+    into v_days, v_hour_days, v_hours, v_product_days, v_products;
 
     -- buckets that cancel out to nothing are removed, as a rebuild would never create them
-    delete from app.sales_daily as t
-    where t.shop_id = p_shop_id and t.day = any (v_days)
-        and (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
-             t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
-            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    delete from app.sales_hourly as t
-    where t.shop_id = p_shop_id and t.day = any (v_days)
-        and (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
-             t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
-            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    delete from app.sales_product_daily as t
-    where t.shop_id = p_shop_id and t.day = any (v_days)
-        and (t.units, t.gross_sales, t.discounts, t.returns, t.refunded_units,
-             t.costed_net_sales, t.cost_of_goods) = (0, 0, 0, 0, 0, 0, 0);
+    if pg_catalog.cardinality(v_days) > 0 then
+        delete from app.sales_daily as t
+        where t.shop_id = p_shop_id
+            and t.day = any (v_days);
+    end if;
+    if pg_catalog.cardinality(v_hours) > 0 then
+        delete from app.sales_hourly as t
+        using pg_catalog.generate_subscripts(v_hours, 1) as k (i)
+        where t.shop_id = p_shop_id
+            and t.day = v_hour_days[k.i]
+            and t.hour = v_hours[k.i];
+    end if;
+    if pg_catalog.cardinality(v_products) > 0 then
+        delete from app.sales_product_daily as t
+        using pg_catalog.generate_subscripts(v_products, 1) as k (i)
+        where t.shop_id = p_shop_id
+            and t.day = v_product_days[k.i]
+            and t.product_id = v_products[k.i];
+    end if;
 end
 $$;
 
@@ -255,48 +275,48 @@ create or replace function private.refresh_first_orders(p_shop_id uuid, p_custom
     set search_path = ''
 as $$
 #variable_conflict use_column
+declare
+    v_ids bigint[];
+    v_days date[];
+    v_gone bigint[];
 begin
-    -- only what changed is written: most changes leave a buyer's first order as it was
-    with wanted as (
-        select i.customer_id, (
-            select pg_catalog.min(o.local_date)
-            from app.shopify_order as o
-            where o.shop_id = p_shop_id
-                and o.customer_id = i.customer_id
-                and not o.is_test
-        ) as first_order_date
+    -- only what changed is written: most changes leave a buyer's first order as it was, and
+    -- then this one read is all. Each buyer is looked up alone (scalar subqueries: one index
+    -- probe each, whatever the statistics say): the first order by created_at on (shop,
+    -- customer, created_at), whose day is the earliest, and the stored day by key
+    select pg_catalog.array_agg(w.customer_id) filter (where w.first_order_date is not null),
+        pg_catalog.array_agg(w.first_order_date) filter (where w.first_order_date is not null),
+        pg_catalog.array_agg(w.customer_id) filter (where w.first_order_date is null)
+    into v_ids, v_days, v_gone
+    from (
+        select i.customer_id,
+            (select o.local_date
+             from app.shopify_order as o
+             where o.shop_id = p_shop_id
+                 and o.customer_id = i.customer_id
+                 and not o.is_test
+             order by o.created_at
+             limit 1) as first_order_date,
+            (select f.first_order_date
+             from app.sales_customer_first_order as f
+             where f.shop_id = p_shop_id
+                 and f.customer_id = i.customer_id) as stored
         from (select distinct pg_catalog.unnest(p_customer_ids) as customer_id) as i
         where i.customer_id is not null
-    ),
-    changes as (
-        select w.customer_id, w.first_order_date, f.customer_id is not null as known
-        from wanted as w
-            left join app.sales_customer_first_order as f
-                on f.shop_id = p_shop_id
-                and f.customer_id = w.customer_id
-        where f.first_order_date is distinct from w.first_order_date
-    ),
-    gone as (
+    ) as w
+    where w.stored is distinct from w.first_order_date;
+    if v_ids is not null then
+        insert into app.sales_customer_first_order as t (shop_id, customer_id, first_order_date)
+        select p_shop_id, v_ids[n.n], v_days[n.n]
+        from pg_catalog.generate_subscripts(v_ids, 1) as n (n)
+        on conflict (shop_id, customer_id) do update
+        set first_order_date = excluded.first_order_date;
+    end if;
+    if v_gone is not null then  -- no counted order left
         delete from app.sales_customer_first_order as f
-        using changes as c
         where f.shop_id = p_shop_id
-            and f.customer_id = c.customer_id
-            and c.first_order_date is null
-    ),
-    moved as (
-        update app.sales_customer_first_order as f
-        set first_order_date = c.first_order_date
-        from changes as c
-        where f.shop_id = p_shop_id
-            and f.customer_id = c.customer_id
-            and c.known
-            and c.first_order_date is not null
-    )
-    insert into app.sales_customer_first_order (shop_id, customer_id, first_order_date)
-    select p_shop_id, c.customer_id, c.first_order_date
-    from changes as c
-    where not c.known
-        and c.first_order_date is not null;
+            and f.customer_id = any (v_gone);
+    end if;
 end
 $$;
 

@@ -7,6 +7,10 @@ CREATE FUNCTION private.apply_sales_contributions(p_shop_id uuid, p_order_ids bi
     AS $$
 declare
     v_days date[];
+    v_hour_days date[];
+    v_hours smallint[];
+    v_product_days date[];
+    v_products bigint[];
 begin
     if p_sign not in (-1, 1) then
         raise exception 'sign must be -1 or 1, got %', p_sign using errcode = '22023', column = 'p_sign';
@@ -34,6 +38,9 @@ begin
             refunded_units = t.refunded_units + excluded.refunded_units,
             costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
             cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
+        returning t.day, (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
+            t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) as empty
     ),
     hourly as (
         insert into app.sales_hourly as t (shop_id, day, hour, orders, units, gross_sales,
@@ -55,6 +62,9 @@ begin
             refunded_units = t.refunded_units + excluded.refunded_units,
             costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
             cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
+        returning t.day, t.hour, (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
+            t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) as empty
     ),
     products as (
         insert into app.sales_product_daily as t (shop_id, day, product_id, units, gross_sales,
@@ -71,27 +81,37 @@ begin
             refunded_units = t.refunded_units + excluded.refunded_units,
             costed_net_sales = t.costed_net_sales + excluded.costed_net_sales,
             cost_of_goods = t.cost_of_goods + excluded.cost_of_goods
+        returning t.day, t.product_id, (t.units, t.gross_sales, t.discounts, t.returns,
+            t.refunded_units, t.costed_net_sales, t.cost_of_goods) = (0, 0, 0, 0, 0, 0, 0) as empty
     )
-    select array(select distinct c.day from c) into v_days;
-    if pg_catalog.cardinality(v_days) = 0 then
-        return;
-    end if;
+    -- the buckets this change left at zero, by key (usually none)
+    select array(select d.day from daily as d where d.empty),
+        array(select h.day from hourly as h where h.empty order by h.day, h.hour),
+        array(select h.hour from hourly as h where h.empty order by h.day, h.hour),
+        array(select x.day from products as x where x.empty order by x.day, x.product_id),
+        array(select x.product_id from products as x where x.empty order by x.day, x.product_id)
+    into v_days, v_hour_days, v_hours, v_product_days, v_products;
 
     -- buckets that cancel out to nothing are removed, as a rebuild would never create them
-    delete from app.sales_daily as t
-    where t.shop_id = p_shop_id and t.day = any (v_days)
-        and (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
-             t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
-            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    delete from app.sales_hourly as t
-    where t.shop_id = p_shop_id and t.day = any (v_days)
-        and (t.orders, t.units, t.gross_sales, t.discounts, t.returns, t.shipping, t.taxes,
-             t.cancelled_orders, t.refunded_units, t.costed_net_sales, t.cost_of_goods)
-            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    delete from app.sales_product_daily as t
-    where t.shop_id = p_shop_id and t.day = any (v_days)
-        and (t.units, t.gross_sales, t.discounts, t.returns, t.refunded_units,
-             t.costed_net_sales, t.cost_of_goods) = (0, 0, 0, 0, 0, 0, 0);
+    if pg_catalog.cardinality(v_days) > 0 then
+        delete from app.sales_daily as t
+        where t.shop_id = p_shop_id
+            and t.day = any (v_days);
+    end if;
+    if pg_catalog.cardinality(v_hours) > 0 then
+        delete from app.sales_hourly as t
+        using pg_catalog.generate_subscripts(v_hours, 1) as k (i)
+        where t.shop_id = p_shop_id
+            and t.day = v_hour_days[k.i]
+            and t.hour = v_hours[k.i];
+    end if;
+    if pg_catalog.cardinality(v_products) > 0 then
+        delete from app.sales_product_daily as t
+        using pg_catalog.generate_subscripts(v_products, 1) as k (i)
+        where t.shop_id = p_shop_id
+            and t.day = v_product_days[k.i]
+            and t.product_id = v_products[k.i];
+    end if;
 end
 $$;
 

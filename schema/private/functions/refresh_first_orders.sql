@@ -6,48 +6,48 @@ CREATE FUNCTION private.refresh_first_orders(p_shop_id uuid, p_customer_ids bigi
     SET search_path TO ''
     AS $$
 #variable_conflict use_column
+declare
+    v_ids bigint[];
+    v_days date[];
+    v_gone bigint[];
 begin
-    -- only what changed is written: most changes leave a buyer's first order as it was
-    with wanted as (
-        select i.customer_id, (
-            select pg_catalog.min(o.local_date)
-            from app.shopify_order as o
-            where o.shop_id = p_shop_id
-                and o.customer_id = i.customer_id
-                and not o.is_test
-        ) as first_order_date
+    -- only what changed is written: most changes leave a buyer's first order as it was, and
+    -- then this one read is all. Each buyer is looked up alone (scalar subqueries: one index
+    -- probe each, whatever the statistics say): the first order by created_at on (shop,
+    -- customer, created_at), whose day is the earliest, and the stored day by key
+    select pg_catalog.array_agg(w.customer_id) filter (where w.first_order_date is not null),
+        pg_catalog.array_agg(w.first_order_date) filter (where w.first_order_date is not null),
+        pg_catalog.array_agg(w.customer_id) filter (where w.first_order_date is null)
+    into v_ids, v_days, v_gone
+    from (
+        select i.customer_id,
+            (select o.local_date
+             from app.shopify_order as o
+             where o.shop_id = p_shop_id
+                 and o.customer_id = i.customer_id
+                 and not o.is_test
+             order by o.created_at
+             limit 1) as first_order_date,
+            (select f.first_order_date
+             from app.sales_customer_first_order as f
+             where f.shop_id = p_shop_id
+                 and f.customer_id = i.customer_id) as stored
         from (select distinct pg_catalog.unnest(p_customer_ids) as customer_id) as i
         where i.customer_id is not null
-    ),
-    changes as (
-        select w.customer_id, w.first_order_date, f.customer_id is not null as known
-        from wanted as w
-            left join app.sales_customer_first_order as f
-                on f.shop_id = p_shop_id
-                and f.customer_id = w.customer_id
-        where f.first_order_date is distinct from w.first_order_date
-    ),
-    gone as (
+    ) as w
+    where w.stored is distinct from w.first_order_date;
+    if v_ids is not null then
+        insert into app.sales_customer_first_order as t (shop_id, customer_id, first_order_date)
+        select p_shop_id, v_ids[n.n], v_days[n.n]
+        from pg_catalog.generate_subscripts(v_ids, 1) as n (n)
+        on conflict (shop_id, customer_id) do update
+        set first_order_date = excluded.first_order_date;
+    end if;
+    if v_gone is not null then  -- no counted order left
         delete from app.sales_customer_first_order as f
-        using changes as c
         where f.shop_id = p_shop_id
-            and f.customer_id = c.customer_id
-            and c.first_order_date is null
-    ),
-    moved as (
-        update app.sales_customer_first_order as f
-        set first_order_date = c.first_order_date
-        from changes as c
-        where f.shop_id = p_shop_id
-            and f.customer_id = c.customer_id
-            and c.known
-            and c.first_order_date is not null
-    )
-    insert into app.sales_customer_first_order (shop_id, customer_id, first_order_date)
-    select p_shop_id, c.customer_id, c.first_order_date
-    from changes as c
-    where not c.known
-        and c.first_order_date is not null;
+            and f.customer_id = any (v_gone);
+    end if;
 end
 $$;
 

@@ -22,11 +22,12 @@ begin
         from private.shopify_customer_rows(p_customers) as c
         order by c.customer_id, coalesce(c.updated_at, p_version) desc, c.ordinal desc
     ) as w
-        left join app.shopify_customer as s
-            on s.shop_id = p_shop_id
-            and s.customer_id = w.customer_id
-    where s.customer_id is null
-        or w.version > s.updated_at;
+    -- the stored version by key, a probe per element (a scalar subquery, never a hash of
+    -- the shop's rows, whatever the statistics of a young shop say)
+    where w.version > coalesce((select s.updated_at
+                                from app.shopify_customer as s
+                                where s.shop_id = p_shop_id
+                                    and s.customer_id = w.customer_id), '-infinity');
     v_state := private.changing(p_shop_id, 'shopify_customer', v_winners);
     with incoming as (
         select c.*, coalesce(c.updated_at, p_version) as version

@@ -19,11 +19,11 @@ begin
         from private.shopify_inventory_item_rows(p_items) as i
         order by i.inventory_item_id, i.updated_at desc, i.ordinal desc
     ) as x
-        left join app.shopify_inventory_item as s
-            on s.shop_id = p_shop_id
-            and s.inventory_item_id = x.inventory_item_id
-    where s.inventory_item_id is null
-        or x.updated_at > s.updated_at;
+    -- the stored version by key, a probe per element (see shopify_apply_customers)
+    where x.updated_at > coalesce((select s.updated_at
+                                   from app.shopify_inventory_item as s
+                                   where s.shop_id = p_shop_id
+                                       and s.inventory_item_id = x.inventory_item_id), '-infinity');
     v_state := private.changing(p_shop_id, 'shopify_inventory_item', v_winners);
     insert into app.shopify_inventory_item as t (shop_id, inventory_item_id, sku, unit_cost,
         is_tracked, updated_at)

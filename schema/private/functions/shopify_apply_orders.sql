@@ -33,10 +33,11 @@ begin
         from private.shopify_order_rows(p_orders) as o
         order by o.order_id, o.updated_at desc, o.ordinal desc
     ) as x
-        left join app.shopify_order as s
-            on s.shop_id = p_shop_id
-            and s.order_id = x.order_id
-    where (s.order_id is null or x.updated_at > s.updated_at)
+    -- the stored version by key, a probe per element (see shopify_apply_customers)
+    where x.updated_at > coalesce((select s.updated_at
+                                   from app.shopify_order as s
+                                   where s.shop_id = p_shop_id
+                                       and s.order_id = x.order_id), '-infinity')
         and not exists (
             select
             from app.shopify_order_deletion as d
@@ -103,17 +104,19 @@ begin
             is_gift_card, requires_shipping, unit_cost)
         select p_shop_id, l.order_id, l.line_item_id, l.product_id, l.variant_id, l.sku, l.title,
             l.variant_title, l.quantity, l.price, l.discount, l.tax, l.is_gift_card,
-            l.requires_shipping, coalesce(r.unit_cost, i.unit_cost)
+            l.requires_shipping, coalesce(r.unit_cost, (
+                -- the variant's cost by key, a probe per line
+                select i.unit_cost
+                from app.shopify_variant as v
+                    join app.shopify_inventory_item as i
+                        on i.shop_id = v.shop_id
+                        and i.inventory_item_id = v.inventory_item_id
+                where v.shop_id = p_shop_id
+                    and v.variant_id = l.variant_id))
         from private.shopify_line_item_rows(v_winning) as l
             left join replaced as r
                 on r.order_id = l.order_id
-                and r.line_item_id = l.line_item_id
-            left join app.shopify_variant as v
-                on v.shop_id = p_shop_id
-                and v.variant_id = l.variant_id
-            left join app.shopify_inventory_item as i
-                on i.shop_id = p_shop_id
-                and i.inventory_item_id = v.inventory_item_id;
+                and r.line_item_id = l.line_item_id;
 
         delete from app.shopify_order_discount_code as d
         where d.shop_id = p_shop_id

@@ -22,11 +22,11 @@ begin
         from private.shopify_product_rows(p_products) as p
         order by p.product_id, p.updated_at desc, p.ordinal desc
     ) as x
-        left join app.shopify_product as s
-            on s.shop_id = p_shop_id
-            and s.product_id = x.product_id
-    where s.product_id is null
-        or x.updated_at > s.updated_at;
+    -- the stored version by key, a probe per element (see shopify_apply_customers)
+    where x.updated_at > coalesce((select s.updated_at
+                                   from app.shopify_product as s
+                                   where s.shop_id = p_shop_id
+                                       and s.product_id = x.product_id), '-infinity');
     if pg_catalog.cardinality(v_winners) > 0 then
         v_winning := (
             select pg_catalog.jsonb_agg(e.value order by e.n)

@@ -2,7 +2,7 @@
 -- Written by private.compile_inbound_source('shopify'): to change it, change the source's rows in private.inbound_field in a migration that compiles again
 
 CREATE FUNCTION private.shopify_customer_rows(p_items jsonb) RETURNS TABLE(ordinal bigint, customer_id bigint, created_at timestamp with time zone, updated_at timestamp with time zone, state text, tags text, email text, first_name text, last_name text, phone text, default_address jsonb)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE ROWS 20
     SET search_path TO ''
     AS $$
 #variable_conflict use_column

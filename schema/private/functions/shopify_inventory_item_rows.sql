@@ -2,7 +2,7 @@
 -- Written by private.compile_inbound_source('shopify'): to change it, change the source's rows in private.inbound_field in a migration that compiles again
 
 CREATE FUNCTION private.shopify_inventory_item_rows(p_items jsonb) RETURNS TABLE(ordinal bigint, inventory_item_id bigint, sku text, unit_cost numeric, is_tracked boolean, updated_at timestamp with time zone)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE ROWS 20
     SET search_path TO ''
     AS $$
 #variable_conflict use_column

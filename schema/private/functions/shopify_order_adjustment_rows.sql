@@ -2,7 +2,7 @@
 -- Written by private.compile_inbound_source('shopify'): to change it, change the source's rows in private.inbound_field in a migration that compiles again
 
 CREATE FUNCTION private.shopify_order_adjustment_rows(p_items jsonb) RETURNS TABLE(ordinal bigint, refund_id bigint, adjustment_id bigint, kind text, amount numeric, tax_amount numeric, reason text)
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql IMMUTABLE ROWS 20
     SET search_path TO ''
     AS $$
 #variable_conflict use_column

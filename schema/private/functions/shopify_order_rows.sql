@@ -2,7 +2,7 @@
 -- Written by private.compile_inbound_source('shopify'): to change it, change the source's rows in private.inbound_field in a migration that compiles again
 
 CREATE FUNCTION private.shopify_order_rows(p_items jsonb) RETURNS TABLE(ordinal bigint, order_id bigint, name text, created_at timestamp with time zone, processed_at timestamp with time zone, updated_at timestamp with time zone, cancelled_at timestamp with time zone, cancel_reason text, is_test boolean, financial_status text, fulfillment_status text, currency text, subtotal_price numeric, total_discounts numeric, total_tax numeric, total_shipping numeric, total_price numeric, customer_id bigint, source_name text, landing_site text, referring_site text, tags text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE ROWS 20
     SET search_path TO ''
     AS $$
 #variable_conflict use_column

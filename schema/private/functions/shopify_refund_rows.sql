@@ -2,7 +2,7 @@
 -- Written by private.compile_inbound_source('shopify'): to change it, change the source's rows in private.inbound_field in a migration that compiles again
 
 CREATE FUNCTION private.shopify_refund_rows(p_items jsonb) RETURNS TABLE(ordinal bigint, refund_id bigint, order_id bigint, created_at timestamp with time zone, processed_at timestamp with time zone, note text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE ROWS 20
     SET search_path TO ''
     AS $$
 #variable_conflict use_column

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 import psycopg
 
 from storepulse.db import migrate, one
-from storepulse.load.shopify import PageBody, ingest_backfill, webhook_args
+from storepulse.load.shopify import PROGRESS_EVERY_S, PageBody, ingest_backfill, webhook_args
 from storepulse.synth import Delivery, HotRodAN
 from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.harness import Stack, create_database, prepare_database
@@ -61,16 +63,31 @@ def pages_of(store: HotRodAN) -> list[list[dict[str, Any]]]:
     return list(store.backfill_resources(PAGE_SIZE))
 
 
-def backfill(conn: psycopg.Connection, pages: list[list[dict[str, Any]]], domain: str, *,
-             progress: bool = True) -> dict[str, float]:
-    """Backfill the pages into the shop of `domain`; their serializing is not timed."""
+def backfill(conns: dict[str, psycopg.Connection], pages: list[list[dict[str, Any]]],
+             domain: str, *, progress: bool = True) -> dict[str, dict[str, float]]:
+    """Backfill the pages into the shop of `domain` on each database, page by page in turn.
+
+    Each page goes to every database before the next page goes anywhere, the first
+    database alternating, so drift in the machine's speed falls on all alike. Serializing
+    the pages is not timed.
+    """
     bodies = [PageBody.of(domain, page) for page in pages]
-    t0 = time.perf_counter()
-    counts = ingest_backfill(conn, bodies, domain, progress=progress)
-    seconds = time.perf_counter() - t0
-    return {"orders": float(counts["orders"]), "seconds": seconds,
-            "orders_per_s": counts["orders"] / seconds,
-            "dead_lettered": float(counts["dead_lettered"])}
+    seconds = dict.fromkeys(conns, 0.0)
+    counts: dict[str, Counter[str]] = {label: Counter() for label in conns}
+    labels = list(conns)
+    last = time.monotonic()
+    for i, body in enumerate(bodies):
+        for label in labels[i % len(labels):] + labels[:i % len(labels)]:
+            t0 = time.perf_counter()
+            counts[label] += ingest_backfill(conns[label], [body], domain)
+            seconds[label] += time.perf_counter() - t0
+        if progress and time.monotonic() - last > PROGRESS_EVERY_S:
+            last = time.monotonic()
+            print(f"  backfilled {i + 1}/{len(bodies)} pages", file=sys.stderr, flush=True)
+    return {label: {"orders": float(counts[label]["orders"]), "seconds": seconds[label],
+                    "orders_per_s": counts[label]["orders"] / seconds[label],
+                    "dead_lettered": float(counts[label]["dead_lettered"])}
+            for label in conns}
 
 
 def webhook_shop(conn: psycopg.Connection, store: HotRodAN, domain: str) -> str:
@@ -89,7 +106,8 @@ def webhooks(conns: dict[str, psycopg.Connection], deliveries: Iterable[Delivery
 
     Odd calls are timed by the server's own clock around the function call (server-side),
     even ones as a round trip through the PostgREST stand-in; each database sees the same
-    deliveries, interleaved, so drift in the machine's speed falls on both alike.
+    deliveries, interleaved, which one first alternating, so drift in the machine's speed
+    falls on both alike.
     """
     server: dict[str, list[float]] = {k: [] for k in conns}
     round_trip: dict[str, list[float]] = {k: [] for k in conns}
@@ -98,7 +116,10 @@ def webhooks(conns: dict[str, psycopg.Connection], deliveries: Iterable[Delivery
         if i >= n:
             break
         a = webhook_args(d) | {"shop_domain": domain}
-        for label, conn in conns.items():
+        labels = list(conns)
+        turn = (i // 2) % len(labels)  # who goes first alternates too
+        for label in labels[turn:] + labels[:turn]:
+            conn = conns[label]
             if i % 2 == 0:
                 t0 = time.perf_counter()
                 postgrest_standin.rpc(conn, "ingest_shopify_webhook", a,

@@ -7,7 +7,8 @@ Everything runs twice in one run, on one server: on a database migrated up to th
 baseline ("before": by default the last migration before the shared inbound pipeline) and
 on the fully migrated one ("after"), with the same pages and deliveries.
 1. Backfill throughput in orders per second (api.ingest_shopify_backfill, pages of 250,
-   made and serialized to JSON text before the clock runs). After: its ratio to binary
+   made and serialized to JSON text before the clock runs; each page goes to both
+   databases in turn, so drift falls on both alike). After: its ratio to binary
    COPY of the same normalised rows into the same tables of a database cloned from the
    migrated template (same indexes and foreign keys), goal 0.5, and the floor: order pages
    only received (as jsonb, as json, and as json with the order fields and lines
@@ -148,6 +149,55 @@ def bench_receive(conn: psycopg.Connection, samples: list[PageBody]) -> dict[str
     return out
 
 
+# The check each revision's fast path runs on a whole page before applying it set-based:
+# "after", the one-pass jsonpath compiled from every field rule (kinds, ranges, lengths,
+# nested objects and arrays); "before", the Shopify-only pattern check it replaced (ids,
+# timestamps, counts and amounts of a few fields).
+PAGE_CHECKS = {
+    "after": """select count(*) from pg_temp.bench_page as p,
+        pg_catalog.jsonb_array_elements(p.body) as r (value), private.inbound_resource as res
+        where res.source = 'shopify' and res.resource = r.value ->> 'kind'
+            and pg_catalog.jsonb_path_exists(r.value -> 'resource', res.violation)""",
+    "before": "select private.shopify_page_looks_valid(p.body) from pg_temp.bench_page as p",
+}
+
+
+def page_check_ms(conn: psycopg.Connection, label: str, pages: list[PageBody]) -> float:
+    """Server-side ms per page of the revision's whole-page check (best of three each)."""
+    total = 0.0
+    with conn.transaction(force_rollback=True):
+        conn.execute("create temp table bench_page (body jsonb) on commit drop")
+        for page in pages:
+            conn.execute("truncate bench_page")
+            conn.execute("insert into bench_page select (%s::jsonb) -> 'resources'", (page.text,))
+            best = float("inf")
+            for _ in range(3):
+                plan = one(conn.execute(f"explain (analyze, format json) {PAGE_CHECKS[label]}"))
+                best = min(best, float(plan[0][0]["Execution Time"]))
+            total += best
+    return total / len(pages)
+
+
+def check_report(results: dict[str, dict[str, Any]], conns: dict[str, psycopg.Connection],
+                 samples: list[PageBody]) -> str:
+    """What each revision's page check costs, and the backfill without it.
+
+    The new check refuses what the old one let through (wrong types at any depth, words
+    for timestamps, out-of-range numbers, over-long strings, repeated line ids), as the
+    one-pipeline issue asks; the rest of the path is compared with the check taken out.
+    """
+    lines = [f"the fast path's whole-page check, server-side, {len(samples)} order pages:"]
+    for label, conn in conns.items():
+        ms = page_check_ms(conn, label, samples)
+        b = results[label]["backfill"]
+        pages = b["orders"] / common.PAGE_SIZE
+        rest = b["orders"] / (b["seconds"] - pages * ms / 1000)
+        results[label]["check_ms"], results[label]["unchecked_orders_per_s"] = ms, rest
+        lines.append(f"  [{label}] {ms:.1f} ms per page; the backfill without it: "
+                     f"{rest:.0f} orders/s")
+    return "\n".join(lines)
+
+
 def receive_report(b: dict[str, float]) -> str:
     """What receiving the pages alone costs, and the ratio to COPY that leaves at most.
 
@@ -197,12 +247,15 @@ def main(argv: list[str] | None = None) -> int:
             conn = psycopg.connect(target.url, autocommit=True)
             conns[target.label] = conn
             shop_id, owner = create_store_shop(conn, store)
-            b = common.backfill(conn, pages, store.shop["domain"])
+            results[target.label] = {"revision": target.revision, "shop_id": str(shop_id),
+                                     "owner": str(owner)}
+        loaded = common.backfill(conns, pages, store.shop["domain"])
+        for label, conn in conns.items():
             conn.execute("analyze")
-            results[target.label] = {"revision": target.revision, "backfill": b,
-                                     "shop_id": str(shop_id), "owner": str(owner)}
-            print(f"[{target.label}: up to {target.revision}] backfill: {b['orders']:.0f} "
-                  f"orders in {b['seconds']:.1f} s = {b['orders_per_s']:.0f} orders/s; "
+            b = results[label]["backfill"] = loaded[label]
+            print(f"[{label}: up to {results[label]['revision']}] backfill (pages interleaved "
+                  f"with the other database's): {b['orders']:.0f} orders in "
+                  f"{b['seconds']:.1f} s = {b['orders_per_s']:.0f} orders/s; "
                   f"dead-lettered {b['dead_lettered']:.0f}", flush=True)
         after = conns["after"]
         f = copy_floors(after, stack, store.shop["domain"], pages)
@@ -212,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{f['copy_orders_per_s']:.0f} orders/s; backfill ratio "
               f"{b['orders_per_s'] / f['copy_orders_per_s']:.2f} (goal >= 0.5)", flush=True)
         print(receive_report(f), flush=True)
+        order_pages = [PageBody.of(store.shop["domain"], p) for p in pages
+                       if p and p[0]["kind"] == "order"][:SAMPLE_PAGES]
+        if "before" in conns:
+            print(check_report(results, conns, order_pages), flush=True)
         for label, conn in conns.items():
             r = results[label]
             t = common.tiles(conn, r["shop_id"], r["owner"], scale.as_of.isoformat())
@@ -248,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
 def compare(results: dict[str, dict[str, Any]]) -> str:
     """Before and after side by side, with after / before."""
     rows = [("backfill, orders/s", ("backfill", "orders_per_s"), "{:.0f}"),
+            ("whole-page check, ms per page", ("check_ms",), "{:.1f}"),
+            ("backfill without it, orders/s", ("unchecked_orders_per_s",), "{:.0f}"),
             ("webhook server-side p50, ms", ("webhooks", "p50_server_ms"), "{:.2f}"),
             ("webhook server-side p95, ms", ("webhooks", "p95_server_ms"), "{:.2f}"),
             ("webhook round trip p50, ms", ("webhooks", "p50_round_trip_ms"), "{:.2f}"),
@@ -257,6 +316,7 @@ def compare(results: dict[str, dict[str, Any]]) -> str:
             ("tile member / service_role p95", ("tile", "ratio_p95"), "{:.2f}"),
             ("membership helper calls per tile", ("checks",), "{:.0f}")]
     before, after = results["before"], results["after"]
+    rows = [r for r in rows if _has(before, r[1]) and _has(after, r[1])]
     lines = [f"before ({before['revision']}) and after ({after['revision']}):",
              f"  {'':34}{'before':>10}{'after':>10}{'after/before':>14}"]
     for name, path, fmt in rows:
@@ -264,6 +324,15 @@ def compare(results: dict[str, dict[str, Any]]) -> str:
         lines.append(f"  {name:34}{fmt.format(b):>10}{fmt.format(a):>10}"
                      f"{(a / b if b else float('nan')):>14.2f}")
     return "\n".join(lines)
+
+
+def _has(result: dict[str, Any], path: tuple[str, ...]) -> bool:
+    value: Any = result
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return False
+        value = value[key]
+    return True
 
 
 def _figure(result: dict[str, Any], path: tuple[str, ...]) -> float:

@@ -55,7 +55,7 @@ def load_shops(conn: psycopg.Connection, store: HotRodAN, pages: list[list[dict[
             "select s.shop_id::text, m.user_id::text from app.shop as s "
             "join app.shop_member as m using (shop_id) where s.shopify_domain = %s",
             (domain,)))
-        b = common.backfill(conn, pages, domain, progress=False)
+        b = common.backfill({label: conn}, pages, domain, progress=False)[label]
         conn.execute("analyze")
         shops.append({"shop_id": shop_id, "owner": owner, "domain": domain})
         print(f"[{label}] shop {i + 1}/{n} ({domain}): {b['orders']:,.0f} orders in "
