@@ -16,8 +16,8 @@ same history N times, so every shop costs the same), then prints, in one run:
    what it recorded in private.payload_retention_run;
 4. an estimate of the steady state: a live shop keeps only its last replay window of
    webhook bodies in full, so the share is the window's bodies (the simulator's deliveries
-   of its last 90 days, their stored size measured on a sample) over the database after
-   retention plus those bodies.
+   of its last 90 days, and of 30 for a shop that shortens its window; their stored size
+   measured on a sample) over the database after retention plus those bodies.
 With --baseline <migration id>, the same shops are loaded into a database migrated up to
 that migration too, and the tile figures are printed side by side ("before", "after").
 Timings on a shared 2-core machine are noisy: compare within one run.
@@ -106,24 +106,30 @@ def retention(conn: psycopg.Connection, batch: int, as_of: dt.datetime) -> dict[
     return {"seconds": seconds, "run": row}
 
 
-def window_estimate(conn: psycopg.Connection, store: HotRodAN, days: int,
-                    seed: int) -> dict[str, float]:
-    """A live shop's webhook bodies of its last `days`: how many, and their stored bytes.
+def window_estimate(conn: psycopg.Connection, store: HotRodAN, windows: tuple[int, ...],
+                    seed: int) -> dict[int, dict[str, float]]:
+    """A live shop's webhook bodies of its last `days`, per window: how many, stored bytes.
 
     Runs the simulator's event stream once; the stored size per byte of JSON is measured
     on a sample, as jsonb in an lz4-compressed column like app.inbound_payload's.
     """
-    since = store.scale.as_of - dt.timedelta(days=days)
-    count, json_bytes, sample = 0, 0, list[str]()
+    since = {days: store.scale.as_of - dt.timedelta(days=days) for days in windows}
+    counts = dict.fromkeys(windows, 0)
+    sizes = dict.fromkeys(windows, 0)
+    sample = list[str]()
+    seen = 0
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
     for d in store.events():
-        if d.triggered_at < since:
+        inside = [days for days in windows if d.triggered_at >= since[days]]
+        if not inside:
             continue
-        count += 1
-        json_bytes += len(d.raw_body)
+        for days in inside:
+            counts[days] += 1
+            sizes[days] += len(d.raw_body)
+        seen += 1
         if len(sample) < SAMPLE_BODIES:
             sample.append(d.raw_body.decode())
-        elif rng.random() < SAMPLE_BODIES / count:
+        elif rng.random() < SAMPLE_BODIES / seen:
             sample[rng.randrange(SAMPLE_BODIES)] = d.raw_body.decode()
     with conn.transaction(force_rollback=True):
         conn.execute("create temp table body_sample (body jsonb compression lz4)")
@@ -134,8 +140,8 @@ def window_estimate(conn: psycopg.Connection, store: HotRodAN, days: int,
             "select sum(pg_column_size(body))::float8, sum(octet_length(body::text))::float8 "
             "from body_sample"))
     per_byte = stored / raw if raw else 0.0
-    return {"deliveries": float(count), "json_bytes": float(json_bytes),
-            "stored_bytes": json_bytes * per_byte}
+    return {days: {"deliveries": float(counts[days]), "json_bytes": float(sizes[days]),
+                   "stored_bytes": sizes[days] * per_byte} for days in windows}
 
 
 def storage_report(conn: psycopg.Connection, store: HotRodAN, args: argparse.Namespace) -> None:
@@ -157,12 +163,13 @@ def storage_report(conn: psycopg.Connection, store: HotRodAN, args: argparse.Nam
           f"({freed / before['database_bytes']:.0%})", flush=True)
     if args.no_estimate:
         return
-    est = window_estimate(conn, store, 90, args.seed)
-    kept = est["stored_bytes"] * args.shops
-    share = kept / (after["database_bytes"] + kept)
-    print(f"[after] steady state (estimate): a live shop keeps its last 90 days of webhooks "
-          f"in full, {est['deliveries']:,.0f} deliveries = {common.mib(est['stored_bytes'])} "
-          f"stored; with {args.shops} shop(s) the raw share is about {share:.1%}", flush=True)
+    for days, est in window_estimate(conn, store, (90, 30), args.seed).items():
+        kept = est["stored_bytes"] * args.shops
+        share = kept / (after["database_bytes"] + kept)
+        print(f"[after] steady state (estimate): a live shop keeps its last {days} days of "
+              f"webhooks in full, {est['deliveries']:,.0f} deliveries = "
+              f"{common.mib(est['stored_bytes'])} stored; with {args.shops} shop(s) the raw "
+              f"share is about {share:.1%}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
