@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg import sql
 
 from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.postgrest_standin import Response, rpc
@@ -321,6 +322,63 @@ def test_a_new_subscriber_hears_every_change_without_touching_an_applier(
         ("before", [9001], 1), ("after", [9001], 0)]
     assert db.execute("select private.unsubscribe_from_changes('shopify_order', "
                       "'pg_temp.tile_on_order_change')").fetchone()[0] is True
+
+
+def _feed_source(db: psycopg.Connection) -> str:
+    return "\n".join(r[0] for r in db.execute(
+        "select pg_get_functiondef(p) from unnest(array['private.changing'::regproc, "
+        "'private.changed'::regproc]) as p"))
+
+
+def test_the_change_feed_is_compiled_from_its_subscribers_in_position_order(
+        db: psycopg.Connection) -> None:
+    """The change feed calls each subscriber directly, in position order.
+
+    The registry's changes compile it again; a subscriber whose function is gone is named.
+    """
+    db.execute("create temporary table heard (who text, phase text)")
+    db.execute("grant all on pg_temp.heard to service_role")
+    for who in ("early", "late"):
+        fn = sql.Identifier("pg_temp", f"{who}_on_order_change")
+        db.execute(sql.SQL("""
+            create function {fn}(p_shop_id uuid, p_keys bigint[], p_phase text, p_state jsonb)
+                returns jsonb language sql as $$
+                insert into pg_temp.heard
+                values ({who}, p_phase || coalesce(' ' || (p_state ->> 'who'), ''));
+                select jsonb_build_object('who', {who}::text)
+            $$""").format(fn=fn, who=sql.Literal(who)))
+        db.execute(sql.SQL("grant execute on function {fn}(uuid, bigint[], text, jsonb) "
+                           "to service_role").format(fn=fn))
+    # subscribed out of order: position decides, and the sales rollups (100) sit between
+    db.execute("select private.subscribe_to_changes('shopify_order', "
+               "'pg_temp.late_on_order_change', 900, 'a late test tile')")
+    db.execute("select private.subscribe_to_changes('shopify_order', "
+               "'pg_temp.early_on_order_change', 50, 'an early test tile')")
+    source = _feed_source(db)
+    assert "execute" not in source.lower()
+    assert source.index("early_on_order_change") < source.index("sales_on_order_change") \
+        < source.index("late_on_order_change")
+    shop, domain, _ = new_shop(db)
+    assert send(db, domain, "orders/create", ss.order(9101)).body["outcome"] == "applied"
+    # each hears before and after, and gets back what it returned before
+    assert db.execute("select who, phase from heard").fetchall() == [
+        ("early", "before"), ("late", "before"),
+        ("early", "after early"), ("late", "after late")]
+    assert db.execute("select sum(orders) from app.sales_daily where shop_id = %s",
+                      (shop,)).fetchone()[0] == 1
+    # unsubscribing compiles again: nothing of the test tiles is left in the feed
+    for who in ("early", "late"):
+        assert db.execute("select private.unsubscribe_from_changes('shopify_order', %s)",
+                          (f"pg_temp.{who}_on_order_change",)).fetchone()[0] is True
+    assert "on_order_change(p_shop_id" in _feed_source(db)
+    assert "pg_temp" not in _feed_source(db)
+    # a subscriber whose function was dropped without unsubscribing is named, not skipped
+    db.execute("select private.subscribe_to_changes('shopify_order', "
+               "'pg_temp.late_on_order_change', 900, 'a late test tile')")
+    db.execute("drop function pg_temp.late_on_order_change(uuid, bigint[], text, jsonb)")
+    with pytest.raises(psycopg.errors.UndefinedFunction,
+                       match=r"pg_temp\.late_on_order_change \(for shopify_order\)"):
+        db.execute("select private.compile_change_feed()")
 
 
 # Broken payloads, generated: any field of an order (nested ones too) given a bad value

@@ -2,19 +2,22 @@
 -- To change it: storepulse new functions <verb-object> --replaces private.unsubscribe_from_changes
 
 CREATE FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) RETURNS boolean
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
-    with gone as (
-        delete from private.change_subscriber as s
-        where s.entity = unsubscribe_from_changes.p_entity
-            and s.handler = unsubscribe_from_changes.p_handler
-        returning 1
-    )
-    select exists (select from gone)
+declare
+    v_gone boolean;
+begin
+    delete from private.change_subscriber as s
+    where s.entity = p_entity
+        and s.handler = p_handler;
+    v_gone := found;
+    perform private.compile_change_feed();
+    return v_gone;
+end
 $$;
 
-COMMENT ON FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) IS 'Removes a subscriber; false if it was not subscribed. Called by the rollback of the migration that subscribed it.';
+COMMENT ON FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) IS 'Removes a subscriber and compiles the change feed again; false if it was not subscribed. Called by the rollback of the migration that subscribed it.';
 
 REVOKE ALL ON FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) TO service_role;

@@ -569,7 +569,8 @@ _TRIGGER_SWITCHES = {
 _JOB_CALLS = {"private.schedule_job", "private.unschedule_job"}
 # calls that write functions or wire them in: they belong with the functions
 _FUNCTION_CALLS = {"private.compile_inbound_source", "private.uncompile_inbound_source",
-                   "private.subscribe_to_changes", "private.unsubscribe_from_changes"}
+                   "private.subscribe_to_changes", "private.unsubscribe_from_changes",
+                   "private.compile_change_feed"}
 
 
 class _Touches(Visitor):
