@@ -99,4 +99,3 @@ $_$;
 COMMENT ON FUNCTION private.compile_change_feed() IS 'Writes private.changing and private.changed from private.change_subscriber: a static call per subscriber, in position order. Refuses a subscriber whose function is gone. Called whenever the registry changes.';
 
 REVOKE ALL ON FUNCTION private.compile_change_feed() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.compile_change_feed() TO service_role;

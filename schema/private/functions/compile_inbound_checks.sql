@@ -21,4 +21,3 @@ $_$;
 COMMENT ON FUNCTION private.compile_inbound_checks(p_source text) IS 'Compiles each top-level resource''s fields of a source into private.inbound_resource.violation; run by every migration that changes the fields. Returns how many resources it compiled.';
 
 REVOKE ALL ON FUNCTION private.compile_inbound_checks(p_source text) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.compile_inbound_checks(p_source text) TO service_role;

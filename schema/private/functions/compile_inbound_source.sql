@@ -49,4 +49,3 @@ $$;
 COMMENT ON FUNCTION private.compile_inbound_source(p_source text) IS 'Compiles a source''s field descriptions: the one-pass checks (private.inbound_resource.violation) and the rows function of each resource. Run by the migration that describes the source and by every migration that changes its fields; returns the rows functions it wrote.';
 
 REVOKE ALL ON FUNCTION private.compile_inbound_source(p_source text) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.compile_inbound_source(p_source text) TO service_role;

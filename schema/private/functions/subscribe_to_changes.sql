@@ -24,4 +24,3 @@ $$;
 COMMENT ON FUNCTION private.subscribe_to_changes(p_entity text, p_handler text, p_position integer, p_description text) IS 'Registers (or updates) a subscriber to an entity''s changes, checking its signature, and compiles the change feed again. Called by the migration that adds a rollup or tile.';
 
 REVOKE ALL ON FUNCTION private.subscribe_to_changes(p_entity text, p_handler text, p_position integer, p_description text) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.subscribe_to_changes(p_entity text, p_handler text, p_position integer, p_description text) TO service_role;

@@ -34,4 +34,3 @@ $$;
 COMMENT ON FUNCTION private.uncompile_inbound_source(p_source text) IS 'Undoes private.compile_inbound_source for a source: drops its rows functions and its compiled checks. Run by the rollback of the migration that compiled it; returns what it dropped.';
 
 REVOKE ALL ON FUNCTION private.uncompile_inbound_source(p_source text) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.uncompile_inbound_source(p_source text) TO service_role;

@@ -20,4 +20,3 @@ $$;
 COMMENT ON FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) IS 'Removes a subscriber and compiles the change feed again; false if it was not subscribed. Called by the rollback of the migration that subscribed it.';
 
 REVOKE ALL ON FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.unsubscribe_from_changes(p_entity text, p_handler text) TO service_role;
