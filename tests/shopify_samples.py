@@ -97,6 +97,20 @@ def inventory_item(item_id: int = 500100, cost: str = "11.20") -> dict[str, Any]
             "updated_at": f"2026-11-01T09:00:00{TZ_OFFSET}"}
 
 
+def location(location_id: int = 700100) -> dict[str, Any]:
+    """A location resource (the shop's warehouse)."""
+    return {"id": location_id, "name": "Warehouse", "city": "Reno", "province_code": "NV",
+            "country_code": "US", "active": True, "legacy": False,
+            "updated_at": f"2026-01-01T09:00:00{TZ_OFFSET}"}
+
+
+def inventory_level(item_id: int = 500100, location_id: int = 700100, available: int | None = 12,
+                    updated_at: str = f"2026-11-01T09:00:00{TZ_OFFSET}") -> dict[str, Any]:
+    """An inventory level: the variant's stock at a location."""
+    return {"inventory_item_id": item_id, "location_id": location_id, "available": available,
+            "updated_at": updated_at}
+
+
 def mutate(payload: dict[str, Any], path: list[Any], value: object) -> dict[str, Any]:
     """A deep copy of a payload with one field set (value ... deletes it)."""
     out = copy.deepcopy(payload)
@@ -133,3 +147,11 @@ def seed_shop(conn: psycopg.Connection, domain: str) -> None:
     webhook(conn, domain, "orders/create",
             mutate(order(9003), ["line_items", 0, "price_set", "shop_money", "amount"], "x"),
             f"{domain}-bad")
+
+
+def seed_inventory(conn: psycopg.Connection, domain: str) -> None:
+    """A row in every inventory table for one shop: a location and a level, by backfill."""
+    resources = [{"kind": "location", "resource": location()},
+                 {"kind": "inventory_level", "resource": inventory_level()}]
+    conn.execute("select api.ingest_shopify_backfill(%s, %s::jsonb)",
+                 (domain, json.dumps(resources)))

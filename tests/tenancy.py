@@ -70,6 +70,10 @@ def _shopify(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
     shopify_samples.seed_shop(conn, world.domains[shop])
 
 
+def _inventory(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    shopify_samples.seed_inventory(conn, world.domains[shop])
+
+
 # Tables: a function that writes at least one row of the table for a shop (each distinct
 # function runs once per shop). app.shop and app.shop_member rows come from the world itself.
 TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]] = {
@@ -83,6 +87,9 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
         "shopify_refund", "shopify_refund_line", "shopify_order_adjustment",
         "shopify_transaction", "sales_daily", "sales_hourly", "sales_product_daily",
         "sales_customer_first_order")},
+    **{f"app.{t}": _inventory for t in (
+        "shopify_location", "shopify_inventory_level", "shopify_inventory_level_version",
+        "inventory_level_day", "inventory_item_day")},
     "app.shop_legal_hold": _seed_legal_hold,
     "app.shop_payload_retention": _seed_payload_retention,
     "audit.suggestion": _seed_suggestion,

@@ -7,7 +7,8 @@ CREATE TABLE app.shopify_inventory_item (
     sku text,
     unit_cost numeric(14,2),
     is_tracked boolean,
-    updated_at timestamp with time zone NOT NULL
+    updated_at timestamp with time zone NOT NULL,
+    deleted_at timestamp with time zone
 );
 
 COMMENT ON TABLE app.shopify_inventory_item IS 'Shopify inventory items: the unit cost of each variant.';
@@ -23,6 +24,8 @@ COMMENT ON COLUMN app.shopify_inventory_item.unit_cost IS 'Unit cost in the shop
 COMMENT ON COLUMN app.shopify_inventory_item.is_tracked IS 'Whether Shopify tracks its stock.';
 
 COMMENT ON COLUMN app.shopify_inventory_item.updated_at IS 'Shopify''s updated_at of the version stored.';
+
+COMMENT ON COLUMN app.shopify_inventory_item.deleted_at IS 'When inventory_items/delete said the item was deleted (its row stays for past orders and snapshots).';
 
 ALTER TABLE ONLY app.shopify_inventory_item
     ADD CONSTRAINT pk_shopify_inventory_item PRIMARY KEY (shop_id, inventory_item_id);

@@ -2,4 +2,5 @@
 -- The rows the migrations leave. To change them, write a migration that inserts, updates or deletes them (and compiles again, for private.inbound_*).
 
 INSERT INTO private.change_subscriber (entity, handler, position, description) VALUES
+    ('shopify_inventory_level_version', 'private.inventory_on_level_version', 10, 'The daily stock snapshots (app.inventory_level_day, app.inventory_item_day).'),
     ('shopify_order', 'private.sales_on_order_change', 100, 'Sales Pulse rollups (daily, hourly, per product) and buyers'' first orders.');

@@ -10,6 +10,9 @@ begin
         return;
     end if;
     case p_entity
+        when 'shopify_inventory_level_version' then
+            perform private.inventory_on_level_version(p_shop_id, p_keys, 'after',
+                p_states -> 'private.inventory_on_level_version');
         when 'shopify_order' then
             perform private.sales_on_order_change(p_shop_id, p_keys, 'after',
                 p_states -> 'private.sales_on_order_change');

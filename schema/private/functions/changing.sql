@@ -12,6 +12,10 @@ begin
         return v_states;
     end if;
     case p_entity
+        when 'shopify_inventory_level_version' then
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.inventory_on_level_version',
+                private.inventory_on_level_version(p_shop_id, p_keys, 'before', null::jsonb));
         when 'shopify_order' then
             v_states := v_states || pg_catalog.jsonb_build_object(
                 'private.sales_on_order_change',

@@ -40,6 +40,31 @@ begin
             select a.outcome into v_outcome
             from private.shopify_apply_inventory_items(p_shop_id,
                                                        pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic in ('inventory_levels/update', 'inventory_levels/connect',
+                         'backfill/inventory_level') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_levels(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                              v_at, false) as a;
+        when p_topic = 'inventory_levels/disconnect' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_levels(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                              v_at, true) as a;
+        when p_topic in ('inventory_items/create', 'inventory_items/update') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_inventory_items(p_shop_id,
+                                                       pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic = 'inventory_items/delete' then
+            perform private.shopify_delete_inventory_item(p_shop_id, d.inventory_item_id, v_at)
+            from private.shopify_inventory_item_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic in ('locations/create', 'locations/update', 'backfill/location') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_locations(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                                 v_at) as a;
+        when p_topic = 'locations/delete' then
+            perform private.shopify_delete_location(p_shop_id, d.location_id, v_at)
+            from private.shopify_location_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
         when p_topic = 'shop/update' then
             v_outcome := private.shopify_apply_shop(p_shop_id, p_payload, v_at);
         when p_topic = 'customers/data_request' then
@@ -65,7 +90,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) IS 'Shopify''s applier (private.inbound_source): normalises one checked payload of a topic into the model. Returns {"outcome": applied | stale | recorded, ...}; customers/data_request answers with the data held; the redaction topics ask for their own bodies to be kept scrubbed (store_scrubbed).';
+COMMENT ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) IS 'Shopify''s applier (private.inbound_source): normalises one checked payload of a topic into the model (orders, refunds, products, customers, inventory items, levels and locations, the shop). Returns {"outcome": applied | stale | recorded, ...}; customers/data_request answers with the data held; the redaction topics ask for their own bodies to be kept scrubbed (store_scrubbed).';
 
 REVOKE ALL ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) TO service_role;

@@ -15,8 +15,10 @@ begin
     -- the kinds alone, small: which resources of the page each applier gets
     v_kinds := array(select pg_catalog.jsonb_array_elements_text(
         pg_catalog.jsonb_path_query_array(p_resources, '$[*].kind')));
-    -- catalog first, then customers, then orders (whose lines take their variants' costs)
-    foreach v_kind in array array['product', 'inventory_item', 'customer', 'order'] loop
+    -- catalog first, then locations and their levels, then customers, then orders (whose
+    -- lines take their variants' costs)
+    foreach v_kind in array array['product', 'inventory_item', 'location', 'inventory_level',
+                                  'customer', 'order'] loop
         v_ordinals := array(
             select k.n
             from pg_catalog.unnest(v_kinds) with ordinality as k (kind, n)
@@ -35,6 +37,14 @@ begin
             return query
                 select v_ordinals[a.ordinal], a.outcome
                 from private.shopify_apply_inventory_items(p_shop_id, v_items) as a;
+        elsif v_kind = 'location' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_locations(p_shop_id, v_items, pg_catalog.now()) as a;
+        elsif v_kind = 'inventory_level' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_levels(p_shop_id, v_items, pg_catalog.now(), false) as a;
         elsif v_kind = 'customer' then
             return query
                 select v_ordinals[a.ordinal], a.outcome
@@ -48,7 +58,7 @@ begin
 end
 $_$;
 
-COMMENT ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) IS 'Shopify''s page applier (private.inbound_source): applies a checked backfill page set-based, kind by kind. Returns (ordinal in the page, applied | stale) per resource.';
+COMMENT ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) IS 'Shopify''s page applier (private.inbound_source): applies a checked backfill page set-based, kind by kind (products, inventory items, locations, inventory levels, customers, orders). Returns (ordinal in the page, applied | stale) per resource.';
 
 REVOKE ALL ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) TO service_role;
