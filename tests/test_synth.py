@@ -32,7 +32,9 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[78]:00$")
 ALL_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/paid",
               "orders/edited", "orders/delete", "refunds/create", "products/create",
               "products/update", "products/delete", "customers/create", "customers/update",
-              "shop/update"}
+              "shop/update", "inventory_levels/update", "inventory_levels/connect",
+              "inventory_levels/disconnect", "inventory_items/create", "inventory_items/delete",
+              "locations/update"}
 VERSIONS = {"orders/create", "orders/paid", "orders/updated", "orders/cancelled"}
 D0 = Decimal("0.00")
 
@@ -385,7 +387,7 @@ def test_truth_is_internally_consistent(store: HotRodAN) -> None:
 
 def test_backfill_is_the_final_state(canonical: Pass, backfill: Backfill) -> None:
     """The backfill holds each kind in order, and every live order in its last version."""
-    order = ["product", "inventory_item", "customer", "order"]
+    order = ["product", "inventory_item", "location", "inventory_level", "customer", "order"]
     assert backfill.kinds == sorted(backfill.kinds, key=order.index)
     assert set(backfill.kinds) == set(order)
     assert backfill.counts["customer"] == canonical.topics["customers/create"]

@@ -4,6 +4,12 @@ The catalog is the same for every seed (ids, SKUs, starting prices and unit cost
 stable), so a product id means the same part in every generated store. What changes with
 the seed is the store's history: launches, price changes and discontinued parts.
 
+Two catalogs (`build_catalog(name)`): "standard" (about 180 products, 450 variants) and
+"extended" (the large store's: the standard one unchanged, then more finishes and colours,
+-3 and -20 sizes, more angles, cut-to-length hose 1 to 25 ft, an adapter matrix of AN size
+x ORB / NPT / metric thread, sensor and gauge adapters, tees, banjos, weld bungs; over
+5,000 variants), its ids continuing the same id scheme.
+
 Money is `decimal.Decimal` with two places, rounded half up (`q2`); never float.
 """
 
@@ -153,9 +159,22 @@ class _Builder:
             title, len(product.variants) + 1, price, cost, grams, weight, gift_card))
 
 
-def build_catalog() -> list[Product]:  # noqa: PLR0912 - one loop per product family
-    """The catalog (about 180 products, 450 variants), in id order."""
+CATALOGS = ("standard", "extended")
+
+
+def build_catalog(catalog: str = "standard") -> list[Product]:
+    """The catalog, in id order: "standard" (about 180 products, 450 variants) or "extended"."""
+    if catalog not in CATALOGS:
+        raise ValueError(f"unknown catalog {catalog!r}; use one of {CATALOGS}")
     b = _Builder()
+    _standard(b)
+    if catalog == "extended":
+        _extended(b)
+    return b.products
+
+
+def _standard(b: _Builder) -> None:  # noqa: PLR0912 - one loop per product family
+    """The standard catalog's families, in id order."""
     for hose, hkey, factor, keys in (("Hose End", "", 1.0, _FINISHES),
                                      ("PTFE Hose End", "-PTFE", 1.6, _FINISHES[:2])):
         angles = _HOSE_END_ANGLES if not hkey else [_HOSE_END_ANGLES[i] for i in (0, 1, 2, 5)]
@@ -229,7 +248,169 @@ def build_catalog() -> list[Product]:  # noqa: PLR0912 - one loop per product fa
                      "Denominations", weight=0.0)
     for amount in (25, 50, 100, 250):
         b.variant(card, f"${amount}", f"GIFT-{amount}", q2(amount), 0, gift_card=True)
-    return b.products
+
+
+_X_SIZES = (-3, -4, -6, -8, -10, -12, -16, -20)
+_X_POP = {**SIZE_POPULARITY, -3: 0.25, -20: 0.08}
+_X_BASE = {**_FITTING_BASE, -3: 7.5, -20: 36.5}
+_X_HOSE_FT = {**_HOSE_PER_FT, -3: 2.1, -20: 10.9}
+_X_ANGLES = (("Straight", "STR", 1.0, 1.0), ("30°", "030", 1.2, 0.25), ("45°", "045", 1.25, 0.6),
+             ("60°", "060", 1.3, 0.25), ("90°", "090", 1.35, 0.9), ("120°", "120", 1.6, 0.3),
+             ("150°", "150", 1.7, 0.2), ("180°", "180", 1.9, 0.45))
+_COLOURS = (("Red", "RED", 1.05, 1.0), ("Blue", "BLU", 1.05, 0.9), ("Black", "BLK", 1.1, 1.0),
+            ("Gunmetal", "GUN", 1.15, 0.5), ("Purple", "PUR", 1.15, 0.25),
+            ("Gold", "GLD", 1.15, 0.3), ("Clear Anodized", "CLR", 1.1, 0.4),
+            ("Nickel Plated", "NKL", 1.3, 0.2))
+_X_HOSES = (("Stainless Braided Hose", "SS", 1.0, 1.0),
+            ("Black Nylon Braided Hose", "NY", 1.05, 0.8),
+            ("PTFE Stainless Braided Hose", "PTSS", 1.8, 0.7),
+            ("PTFE Black Nylon Braided Hose", "PTNY", 1.9, 0.6))
+_HOSE_COLOURS = (("Red", "RED", 0.6), ("Blue", "BLU", 0.5), ("Green", "GRN", 0.2),
+                 ("Purple", "PUR", 0.15), ("Orange", "ORG", 0.2), ("Carbon Look", "CRB", 0.3))
+_THREADS = (tuple((f"-{n} ORB", f"ORB{n}", 0.75 + n / 40, 1.0 if n in (6, 8, 10) else 0.5)
+                  for n in (3, 4, 6, 8, 10, 12, 16, 20))
+            + tuple((f"{t} NPT", f"NPT{k}", 0.7 + i * 0.08, (1.0, 0.9, 0.7, 0.5, 0.3, 0.2)[i])
+                    for i, (t, k) in enumerate((("1/8", "18"), ("1/4", "14"), ("3/8", "38"),
+                                                ("1/2", "12"), ("3/4", "34"), ("1", "1"))))
+            + tuple((f"M{m}", f"M{m.replace('x', 'X').replace('.', '')}", 0.8 + i * 0.04, 0.35)
+                    for i, m in enumerate(("8x1.0", "10x1.0", "10x1.25", "12x1.25", "12x1.5",
+                                           "14x1.5", "16x1.5", "18x1.5", "20x1.5", "22x1.5"))))
+_SHAPES = (("Straight", "S", 1.0, 1.0), ("45°", "45", 1.3, 0.4), ("90°", "90", 1.35, 0.7),
+           ("Swivel 90°", "SW", 1.6, 0.25))
+_X_FINISHES = (("Blue/Red", "BLU", 1.0, 1.0), ("Black", "BLK", 1.1, 0.9),
+               ("Clear Anodized", "CLR", 1.1, 0.3))
+_SENSORS = (("1/8 NPT Sensor Port", "S18", 1.0), ("1/8 BSPT Sensor Port", "SBS", 0.3),
+            ("M10x1.0 Sensor Port", "SM10", 0.5), ("M12x1.5 Sensor Port", "SM12", 0.4),
+            ("Dual 1/8 NPT Sensor Ports", "SD18", 0.3))
+_TEES = (("Tee", "TEE", 1.8, 1.0), ("Y-Block", "YBL", 2.6, 0.4), ("Cross", "CRS", 2.2, 0.3),
+         ("Side-Port Tee", "SPT", 2.0, 0.4), ("Bulkhead Tee", "BKT", 2.4, 0.3))
+_BOLTS = (("M10x1.0", "M10", 1.0), ("M12x1.5", "M12", 0.8), ("M14x1.5", "M14", 0.6),
+          ("M16x1.5", "M16", 0.4), ("7/16-24", "716", 0.5), ("1/2-20", "12", 0.5))
+_ELEMENTS = (("10 Micron Paper", "10P", 44, 1.0), ("10 Micron Stainless", "10S", 59, 0.6),
+             ("40 Micron Stainless", "40S", 54, 0.8), ("100 Micron Stainless", "100S", 54, 0.7),
+             ("150 Micron Stainless", "150S", 54, 0.3), ("10 Micron Stainless E85", "10E", 69, 0.5))
+_GAUGES = (("0-15 psi", "15", 34), ("0-30 psi", "30", 34), ("0-60 psi", "60", 36),
+           ("0-100 psi", "100", 36), ("0-160 psi", "160", 39))
+
+
+def _extended(b: _Builder) -> None:  # noqa: PLR0912 - one loop per product family
+    """The extended catalog's extra families, appended after the standard ones."""
+    for size in (-3, -20):
+        for angle, akey, afactor, apop in _HOSE_END_ANGLES:
+            p = b.product(f"AN {size} {angle} Hose End", "Hose Ends", "Hot Rod AN",
+                          f"AN{-size}, hose end, braided", "Finish",
+                          weight=_X_POP[size] * apop)
+            for fin, fkey, ffactor, fpop in _FINISHES:
+                b.variant(p, fin, f"AN{-size}-{akey}-{fkey}",
+                          price95(_X_BASE[size] * afactor * ffactor), 20 + 12 * -size,
+                          weight=fpop)
+    for size in _X_SIZES:
+        for angle, akey, afactor, apop in _X_ANGLES:
+            p = b.product(f"AN {size} {angle} Hose End Color Series", "Hose Ends", "Hot Rod AN",
+                          f"AN{-size}, hose end, braided, color", "Color",
+                          weight=_X_POP[size] * apop * 0.5)
+            for col, ckey, cfactor, cpop in _COLOURS:
+                b.variant(p, col, f"CS-AN{-size}-{akey}-{ckey}",
+                          price95(_X_BASE[size] * afactor * cfactor * 1.1), 20 + 12 * -size,
+                          weight=cpop)
+    for size in _X_SIZES:
+        for angle, akey, afactor, apop in _X_ANGLES:
+            p = b.product(f"AN {size} {angle} PTFE Hose End Pro Series", "Hose Ends",
+                          "Hot Rod AN", f"AN{-size}, hose end, PTFE", "Finish",
+                          weight=_X_POP[size] * apop * 0.3)
+            for fin, fkey, ffactor, fpop in _X_FINISHES:
+                b.variant(p, fin, f"PRO-AN{-size}-{akey}-PTFE-{fkey}",
+                          price95(_X_BASE[size] * afactor * ffactor * 1.75), 20 + 12 * -size,
+                          weight=fpop)
+    for name, hkey, factor, pop in _X_HOSES:
+        for size in _X_SIZES:
+            p = b.product(f"AN {size} {name} Cut to Length", "Hose", "Hot Rod AN",
+                          f"AN{-size}, hose, cut to length", "Length",
+                          weight=_X_POP[size] * pop * 0.8)
+            for feet in range(1, 26):
+                fpop = 1.0 if feet in (2, 3, 4, 5, 6, 8, 10, 12, 15) else 0.35
+                b.variant(p, f"{feet} ft", f"HOSE-AN{-size}-{hkey}-L{feet:02d}",
+                          price95(_X_HOSE_FT[size] * factor * feet * (1 - feet / 80) + 5),
+                          60 * feet, weight=fpop)
+    for col, ckey, cpop in _HOSE_COLOURS:
+        for size in _X_SIZES:
+            p = b.product(f"AN {size} {col} Nylon Braided Hose", "Hose", "Hot Rod AN",
+                          f"AN{-size}, hose, nylon, color", "Length",
+                          weight=_X_POP[size] * cpop * 0.5)
+            for feet in (3, 6, 10, 15, 20, 25):
+                b.variant(p, f"{feet} ft", f"HOSE-AN{-size}-NY{ckey}-{feet:02d}FT",
+                          price95(_X_HOSE_FT[size] * 1.15 * feet * (1 - feet / 80) + 4),
+                          60 * feet, weight=1.0 if feet in (6, 10) else 0.5)
+    for size in _X_SIZES:
+        for thread, tkey, tfactor, tpop in _THREADS:
+            p = b.product(f"AN {size} Male to {thread} Adapter", "Adapters", "Hot Rod AN",
+                          f"AN{-size}, adapter, {thread}", "Style",
+                          weight=_X_POP[size] * tpop * 0.12)
+            for shape, skey, sfactor, spop in _SHAPES:
+                for fin, fkey, ffactor, fpop in _X_FINISHES:
+                    b.variant(p, f"{shape} / {fin}", f"AD-AN{-size}-{tkey}-{skey}-{fkey}",
+                              price95(_X_BASE[size] * tfactor * sfactor * ffactor * 0.8),
+                              15 + 8 * -size, weight=spop * fpop)
+    for size in _X_SIZES:
+        for sensor, skey, spop in _SENSORS:
+            p = b.product(f"AN {size} {sensor} Adapter", "Adapters", "Hot Rod AN",
+                          f"AN{-size}, adapter, sensor", "Finish", weight=_X_POP[size] * spop * 0.3)
+            for fin, fkey, ffactor, fpop in _X_FINISHES:
+                b.variant(p, fin, f"SA-AN{-size}-{skey}-{fkey}",
+                          price95(_X_BASE[size] * 1.4 * ffactor), 30 + 8 * -size, weight=fpop)
+    for i, big in enumerate(_X_SIZES):
+        for small in _X_SIZES[:i]:
+            p = b.product(f"AN {big} Female to AN {small} Male Reducer", "Adapters", "Hot Rod AN",
+                          f"AN{-big}, AN{-small}, adapter, reducer", "Finish",
+                          weight=_X_POP[big] * _X_POP[small] * 0.4)
+            for fin, fkey, ffactor, fpop in _X_FINISHES:
+                b.variant(p, fin, f"RD-AN{-big}-AN{-small}-{fkey}",
+                          price95(_X_BASE[big] * 0.9 * ffactor), 15 + 8 * -big, weight=fpop)
+    for size in _X_SIZES:
+        for tee, tkey, tfactor, tpop in _TEES:
+            p = b.product(f"AN {size} {tee}", "Adapters", "Hot Rod AN",
+                          f"AN{-size}, adapter, tee", "Finish", weight=_X_POP[size] * tpop * 0.3)
+            for fin, fkey, ffactor, fpop in _X_FINISHES:
+                b.variant(p, fin, f"TE-AN{-size}-{tkey}-{fkey}",
+                          price95(_X_BASE[size] * tfactor * ffactor), 40 + 10 * -size,
+                          weight=fpop)
+        for bolt, bkey, bpop in _BOLTS:
+            p = b.product(f"AN {size} Banjo Fitting {bolt}", "Adapters", "Hot Rod AN",
+                          f"AN{-size}, adapter, banjo", "Finish", weight=_X_POP[size] * bpop * 0.2)
+            for fin, fkey, ffactor, fpop in _X_FINISHES[:2]:
+                b.variant(p, fin, f"BJ-AN{-size}-{bkey}-{fkey}",
+                          price95(_X_BASE[size] * 1.5 * ffactor), 30 + 8 * -size, weight=fpop)
+        p = b.product(f"AN {size} Weld Bung", "Adapters", "Hot Rod AN",
+                      f"AN{-size}, weld bung", "Material", weight=_X_POP[size] * 0.3)
+        for mat, mkey, mfactor in (("Aluminum", "AL", 1.0), ("Mild Steel", "ST", 0.9),
+                                   ("Stainless", "SS", 1.5)):
+            b.variant(p, mat, f"WB-AN{-size}-{mkey}", price95(_X_BASE[size] * 0.8 * mfactor),
+                      40 + 8 * -size)
+        p = b.product(f"AN {size} Flare Cap and Plug", "Adapters", "Hot Rod AN",
+                      f"AN{-size}, cap, plug", "Color", weight=_X_POP[size] * 0.2)
+        for col, ckey, cfactor, cpop in _COLOURS:
+            b.variant(p, col, f"CP-AN{-size}-{ckey}", price95(_X_BASE[size] * 0.55 * cfactor),
+                      10 + 4 * -size, weight=cpop)
+    for size in (-6, -8, -10, -12, -16):
+        p = b.product(f"AN {size} Inline Fuel Filter Pro Series", "Fuel Filters", "Hot Rod AN",
+                      f"AN{-size}, fuel filter", "Element", weight=_X_POP[size] * 0.8)
+        for title, key, list_price, epop in _ELEMENTS:
+            for fin, fkey, ffactor, fpop in _X_FINISHES:
+                b.variant(p, f"{title} / {fin}", f"FFP-AN{-size}-{key}-{fkey}",
+                          price95((list_price + 5 * -size / 2) * ffactor * 1.15), 380,
+                          weight=epop * fpop)
+    for face, fkey, fpop in (("White Face", "W", 1.0), ("Black Face", "B", 0.8),
+                             ("Liquid Filled", "L", 0.5)):
+        p = b.product(f"Fuel Pressure Gauge {face}", "Tools & Accessories", "Garage Pro Tools",
+                      "gauge, accessory", "Range", weight=fpop * 0.5)
+        for rng_title, rkey, list_price in _GAUGES:
+            b.variant(p, rng_title, f"GA-{fkey}-{rkey}", price95(list_price * (1 + fpop / 5)), 200)
+    for size, inch in ((-4, "1/4"), (-6, "3/8"), (-8, "1/2"), (-10, "5/8"), (-12, "3/4"),
+                       (-16, "1")):
+        p = b.product(f"Cushion Clamp {inch} in", "Tools & Accessories", "Garage Pro Tools",
+                      "clamp, accessory", "Pack", weight=_X_POP[size] * 0.4)
+        for pack, pkey, mult in (("2 pk", "2", 0.35), ("10 pk", "10", 1.0), ("25 pk", "25", 2.1)):
+            b.variant(p, pack, f"CC-{-size:02d}-{pkey}", price95(15 * mult + -size / 4), 60)
 
 
 CATEGORY_SHARE = {"Hose Ends": 0.36, "Adapters": 0.20, "Hose": 0.15, "Fuel Filters": 0.05,

@@ -10,6 +10,12 @@ Rates (of real, non-test orders unless said):
   partly; restock "return" 70 % / "no_restock"; 40 % of full ones refund shipping), 15 %
   of refunded orders refunded a second time; a no-change orders/updated minutes after
   checkout on half the orders; fulfilment 4 to 60 hours after payment.
+
+Stock (storepulse.synth.stock): a checkout first draws its basket, then takes each line
+from stock (`Simulation.sell`); a line of a variant out of stock may be dropped, and a
+checkout whose every line was dropped places no order and leaves no trace (no customer,
+no id; a gift card drawn with it is not bought alone). An edit's added units are taken
+the same way (nothing to add: no edit).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import bisect
 import datetime as dt
 import itertools
 import random
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Protocol, TypeAlias
 
@@ -25,8 +32,9 @@ from storepulse.synth import catalog as cat
 from storepulse.synth import model as m
 from storepulse.synth import timeline as tl
 
-StepTarget: TypeAlias = m.Order | m.Customer | cat.Product | None
-"""What a step acts on: an order, a customer, a product, or None (checkouts, reprices, shop)."""
+StepTarget: TypeAlias = m.Order | m.Customer | cat.Product | m.StockTask | None
+"""What a step acts on: an order, a customer, a product, a stock task, or None (checkouts,
+reprices, shop)."""
 
 
 class Simulation(Protocol):
@@ -48,6 +56,12 @@ class Simulation(Protocol):
     def next_id(self, kind: str) -> int:
         """The next Shopify-like id of a resource kind."""
 
+    def sell(self, v: cat.Variant, quantity: int, ts: int, kind: str = "checkout") -> int:
+        """Take up to `quantity` units of `v` from stock at `ts` ("checkout" or "edit")."""
+
+    def product_variant(self, variant_id: int) -> cat.Variant:
+        """A variant by id."""
+
     def region(self) -> m.Region:
         """A ship-to region drawn by order share."""
 
@@ -63,8 +77,13 @@ _NOTES = ("Wrong size", "Ordered the wrong thread", "Project cancelled", "Damage
 class Picker:
     """Weighted choice of a variant among the live products (gift cards apart)."""
 
-    def __init__(self, products: list[cat.Product], now: int) -> None:
-        """Weigh the variants of the products live at `now` by category share and weight."""
+    def __init__(self, products: list[cat.Product], now: int,
+                 demand_factor: Mapping[int, float] | None = None) -> None:
+        """Weigh the variants of the products live at `now` by category share and weight.
+
+        `demand_factor` scales some variants' weight (the stock model's dead stock).
+        """
+        factor = demand_factor or {}
         live = [p for p in products if not p.gift_card and p.created_ts <= now
                 and p.deleted_ts is None]
         per_type: dict[str, float] = {}
@@ -77,7 +96,7 @@ class Picker:
             vsum = sum(v.weight for v in p.variants)
             for v in p.variants:
                 self.variants.append(v)
-                weights.append(share * v.weight / vsum)
+                weights.append(share * v.weight / vsum * factor.get(v.id, 1.0))
         self.cum = list(itertools.accumulate(weights))
         self.types = {v.id: p.product_type for p in live for v in p.variants}
 
@@ -114,9 +133,21 @@ def _new_customer(sim: Simulation, ts: int) -> m.Customer:
 
 
 # One function on purpose: the random draws happen in this order, and the order fixes every store.
-def checkout(sim: Simulation, ts: int) -> tuple[list[Any], m.Order]:  # noqa: PLR0912, PLR0915
-    """Place an order at `ts`: its customer events first, then the order (not yet emitted)."""
+def checkout(sim: Simulation, ts: int  # noqa: PLR0912, PLR0915
+             ) -> tuple[list[Any], m.Order | None]:
+    """Place an order at `ts`: its customer events first, then the order (not yet emitted).
+
+    The basket is drawn first and taken from stock; None (and no event) when every line
+    was dropped for want of stock. `sim.rng` is this checkout's own stream.
+    """
     rng, events = sim.rng, []
+    wanted = basket(rng, sim.picker)
+    card = None
+    if rng.random() < 0.006:
+        card = rng.choice(next(p for p in sim.products if p.gift_card).variants)
+    sold = [(v, n) for v, q in wanted if (n := sim.sell(v, q, ts)) > 0]
+    if not sold:
+        return [], None
     test, customer, new = rng.random() < 0.01, None, False
     if test:
         email = "qa+test@hotrodan.example"
@@ -139,10 +170,9 @@ def checkout(sim: Simulation, ts: int) -> tuple[list[Any], m.Order]:  # noqa: PL
                           "customer_update", customer, "customers/update")
         email = customer.email
     region = customer.region if customer else sim.region()
-    lines = [_line(sim, v, q) for v, q in basket(rng, sim.picker)]
-    if rng.random() < 0.006:
-        card = next(p for p in sim.products if p.gift_card)
-        lines.append(_line(sim, rng.choice(card.variants), 1))
+    lines = [_line(sim, v, q) for v, q in sold]
+    if card is not None:
+        lines.append(_line(sim, card, 1))
     subtotal = sum((li.total for li in lines if not li.gift_card), cat.ZERO)
     day = dt.datetime.fromtimestamp(ts, tl.TZ).date()
     discount = None if test else tl.discount_for(day, rng.random(), subtotal, new_customer=new)
@@ -276,18 +306,24 @@ def apply(  # noqa: PLR0911 - one return per kind of step
     return order
 
 
-def _edit(sim: Simulation, order: m.Order, ts: int) -> m.OrderEdit:
+def _edit(sim: Simulation, order: m.Order, ts: int) -> m.OrderEdit | None:
     rng = sim.rng
-    edit = m.OrderEdit(sim.next_id("order_edit"), ts, order)
     plain = [li for li in order.lines if not li.gift_card and li.discount == 0]
     if plain and rng.random() < 0.5:
         li = rng.choice(plain)
-        delta = rng.randint(1, 2)
+        delta = sim.sell(sim.product_variant(li.variant_id), rng.randint(1, 2), ts, "edit")
+        if not delta:
+            return None
+        edit = m.OrderEdit(sim.next_id("order_edit"), ts, order)
         li.quantity += delta
         edit.additions.append((li.id, delta))
     else:
         v = sim.picker.pick(rng)
-        li = _line(sim, v, rng.randint(1, 2))
+        quantity = sim.sell(v, rng.randint(1, 2), ts, "edit")
+        if not quantity:
+            return None
+        edit = m.OrderEdit(sim.next_id("order_edit"), ts, order)
+        li = _line(sim, v, quantity)
         order.lines.append(li)
         edit.additions.append((li.id, li.quantity))
     order.edits += 1

@@ -159,6 +159,7 @@ class Order:
     edits: int = 0
     pending: int = 0
     upcoming: list[tuple[int, str]] = field(default_factory=list)
+    seed: int = 0
 
     @property
     def name(self) -> str:
@@ -257,6 +258,43 @@ class OrderEdit:
     ts: int
     order: Order
     additions: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Location:
+    """A Shopify location (the warehouse, the 3PL) as it stands now."""
+
+    id: int
+    name: str
+    address1: str
+    city: str
+    zip: str
+    province: str
+    province_code: str
+    phone: str
+    created_ts: int
+    updated_ts: int
+
+
+@dataclass(frozen=True, slots=True)
+class LevelVersion:
+    """One version of an inventory level; `available` None = disconnected."""
+
+    inventory_item_id: int
+    location_id: int
+    available: int | None
+    updated_ts: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockTask:
+    """A scheduled stock step: review, receive, transfer, adjust or location.
+
+    `ref`: the PO's index (receive), the location's index (location).
+    """
+
+    kind: str
+    ref: int = 0
 
 
 @dataclass(slots=True)

@@ -6,8 +6,9 @@ presentment money (both USD here), timestamps in ISO 8601 with the shop's UTC of
 Simplifications, documented: one combined tax line per jurisdiction; fulfillments carry
 trimmed line items; no transactions on the order (they are on each refund); line items'
 deprecated `total_discount` is "0.00" as Shopify sends it for code discounts (use
-`discount_allocations`); no `inventory_quantity` (inventory is not simulated); a product's
-unit cost lives on its InventoryItem (`cost`), which only the backfill returns.
+`discount_allocations`); no `inventory_quantity` on variants (stock is on the inventory
+levels: inventory_levels/* webhooks and the backfill's levels); a product's unit cost
+lives on its InventoryItem (`cost`): the backfill and inventory_items/create carry it.
 """
 
 from __future__ import annotations
@@ -55,10 +56,11 @@ def token(*parts: object) -> str:
     return hashlib.sha1(":".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
 
 
-def variant(v: cat.Variant, p: cat.Product) -> dict[str, Any]:
-    """A product variant."""
+def variant(v: cat.Variant, p: cat.Product, inventory_policy: str = "deny") -> dict[str, Any]:
+    """A product variant ("continue": sold when out of stock)."""
     return {"id": v.id, "product_id": p.id, "title": v.title, "price": money(v.price),
-            "position": v.position, "inventory_policy": "deny", "compare_at_price": None,
+            "position": v.position, "inventory_policy": inventory_policy,
+            "compare_at_price": None,
             "option1": v.title, "option2": None, "option3": None, "created_at": iso(p.created_ts),
             "updated_at": iso(p.updated_ts), "taxable": v.taxable, "barcode": None,
             "sku": v.sku, "inventory_item_id": v.inventory_item_id, "weight": v.grams / 1000,
@@ -66,14 +68,14 @@ def variant(v: cat.Variant, p: cat.Product) -> dict[str, Any]:
             "admin_graphql_api_id": gid("ProductVariant", v.id)}
 
 
-def product(p: cat.Product) -> dict[str, Any]:
+def product(p: cat.Product, inventory_policy: str = "deny") -> dict[str, Any]:
     """A product with its variants and options."""
     return {"id": p.id, "title": p.title, "body_html": f"<p>{p.title} by {p.vendor}.</p>",
             "vendor": p.vendor, "product_type": p.product_type, "created_at": iso(p.created_ts),
             "handle": p.handle, "updated_at": iso(p.updated_ts), "published_at": iso(p.created_ts),
             "template_suffix": None, "published_scope": "global", "tags": p.tags,
             "status": "active", "admin_graphql_api_id": gid("Product", p.id),
-            "variants": [variant(v, p) for v in p.variants],
+            "variants": [variant(v, p, inventory_policy) for v in p.variants],
             "options": [{"id": p.id + 1, "product_id": p.id, "name": p.option_name, "position": 1,
                          "values": [v.title for v in p.variants]}],
             "images": [], "image": None}
@@ -86,7 +88,39 @@ def inventory_item(v: cat.Variant, p: cat.Product) -> dict[str, Any]:
             "cost": None if v.gift_card else money(v.cost), "country_code_of_origin": "US",
             "province_code_of_origin": None, "harmonized_system_code": "760900",
             "tracked": not v.gift_card, "country_harmonized_system_codes": [],
+            "weight_value": round(v.grams / 453.59237, 3), "weight_unit": "lb",
             "admin_graphql_api_id": gid("InventoryItem", v.inventory_item_id)}
+
+
+def inventory_item_deleted(v: cat.Variant) -> dict[str, Any]:
+    """The body of inventory_items/delete."""
+    return {"id": v.inventory_item_id, "country_code_of_origin": "US",
+            "province_code_of_origin": None, "harmonized_system_code": "760900",
+            "country_harmonized_system_codes": [],
+            "admin_graphql_api_id": gid("InventoryItem", v.inventory_item_id)}
+
+
+def inventory_level(lv: m.LevelVersion) -> dict[str, Any]:
+    """An inventory level (inventory_levels/update and connect, and the backfill)."""
+    return {"inventory_item_id": lv.inventory_item_id, "location_id": lv.location_id,
+            "available": lv.available, "updated_at": iso(lv.updated_ts),
+            "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{lv.location_id}"
+                                    f"?inventory_item_id={lv.inventory_item_id}"}
+
+
+def inventory_level_disconnected(lv: m.LevelVersion) -> dict[str, Any]:
+    """The body of inventory_levels/disconnect."""
+    return {"inventory_item_id": lv.inventory_item_id, "location_id": lv.location_id}
+
+
+def location(loc: m.Location) -> dict[str, Any]:
+    """A location (locations/* webhooks and the backfill)."""
+    return {"id": loc.id, "name": loc.name, "address1": loc.address1, "address2": None,
+            "city": loc.city, "zip": loc.zip, "province": loc.province, "country": "US",
+            "phone": loc.phone, "created_at": iso(loc.created_ts),
+            "updated_at": iso(loc.updated_ts), "country_code": "US",
+            "country_name": "United States", "province_code": loc.province_code,
+            "legacy": False, "active": True, "admin_graphql_api_id": gid("Location", loc.id)}
 
 
 def address(c: m.Customer | None, region: m.Region,

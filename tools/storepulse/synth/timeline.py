@@ -28,13 +28,18 @@ DEFAULT_AS_OF = dt.datetime(2026, 11, 25, 15, 30, tzinfo=TZ)
 
 @dataclass(frozen=True)
 class Scale:
-    """How much history: `days` ending at `as_of`, growing `growth`× a year."""
+    """How much history: `days` ending at `as_of`, growing `growth`× a year.
+
+    `catalog` names the catalog the store sells (catalog.build_catalog): "standard", or
+    "extended" (over 5,000 variants, the large store's).
+    """
 
     name: str
     days: int
     annual_revenue: Decimal
     growth: float = 1.2
     as_of: dt.datetime = DEFAULT_AS_OF
+    catalog: str = "standard"
 
     @classmethod
     def of(cls, scale: str | Scale | tuple[float, float | int | str]) -> Scale:
@@ -46,7 +51,8 @@ class Scale:
             return cls(f"{years}y", round(float(years) * 365), Decimal(str(revenue)))
         presets = {"season": cls("season", 92, Decimal(1_000_000)),
                    "default": cls("default", 365, Decimal(1_000_000)),
-                   "large": cls("large", 3 * 365, Decimal(10_000_000), growth=2.0)}
+                   "large": cls("large", 3 * 365, Decimal(10_000_000), growth=2.0,
+                                catalog="extended")}
         if scale not in presets:
             raise ValueError(f"unknown scale {scale!r}; use one of {sorted(presets)}")
         return presets[scale]
