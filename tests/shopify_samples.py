@@ -155,3 +155,26 @@ def seed_inventory(conn: psycopg.Connection, domain: str) -> None:
                  {"kind": "inventory_level", "resource": inventory_level()}]
     conn.execute("select api.ingest_shopify_backfill(%s, %s::jsonb)",
                  (domain, json.dumps(resources)))
+
+
+VARIANT_ID = 50010  # the variant of product() and order()
+
+
+def seed_planning(conn: psycopg.Connection, shop_id: object) -> int:
+    """Settings, a supplier of the sample variant, an open receipt and the day's figures.
+
+    Written as the admin (row-level security bypassed); returns the receipt's id.
+    """
+    conn.execute("insert into app.inventory_settings (shop_id, lookback_days) values (%s, 30)",
+                 (shop_id,))
+    supplier = conn.execute("insert into app.inventory_supplier (shop_id, name, lead_time_days) "
+                            "values (%s, 'Seeded Supply', 21) returning supplier_id",
+                            (shop_id,)).fetchone()[0]
+    conn.execute("insert into app.inventory_variant_supplier (shop_id, variant_id, supplier_id) "
+                 "values (%s, %s, %s)", (shop_id, VARIANT_ID, supplier))
+    receipt = conn.execute(
+        "insert into app.inventory_receipt (shop_id, variant_id, supplier_id, quantity, "
+        "expected_on) values (%s, %s, %s, 12, current_date + 7) returning receipt_id",
+        (shop_id, VARIANT_ID, supplier)).fetchone()[0]
+    conn.execute("select private.roll_inventory_stats(%s, '2026-11-20')", (shop_id,))
+    return int(receipt)

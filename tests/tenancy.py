@@ -35,6 +35,7 @@ class World:
     suggestion: dict[uuid.UUID, str] = field(default_factory=dict)  # shop->an undecided one
     outsider: uuid.UUID | None = None  # a user in no shop
     domains: dict[uuid.UUID, str] = field(default_factory=dict)  # shop -> myshopify domain
+    receipt: dict[uuid.UUID, int] = field(default_factory=dict)  # shop -> an open receipt
 
 
 def _seed_suggestion(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
@@ -74,6 +75,11 @@ def _inventory(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
     shopify_samples.seed_inventory(conn, world.domains[shop])
 
 
+def _planning(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    """A supplier of the sample variant, a receipt, settings, and the day's figures."""
+    world.receipt[shop] = shopify_samples.seed_planning(conn, shop)
+
+
 # Tables: a function that writes at least one row of the table for a shop (each distinct
 # function runs once per shop). app.shop and app.shop_member rows come from the world itself.
 TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]] = {
@@ -90,6 +96,10 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     **{f"app.{t}": _inventory for t in (
         "shopify_location", "shopify_inventory_level", "shopify_inventory_level_version",
         "inventory_level_day", "inventory_item_day")},
+    **{f"app.{t}": _planning for t in (
+        "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
+        "inventory_receipt", "inventory_sales_daily", "inventory_stats_day",
+        "inventory_variant_stats")},
     "app.shop_legal_hold": _seed_legal_hold,
     "app.shop_payload_retention": _seed_payload_retention,
     "audit.suggestion": _seed_suggestion,
@@ -101,6 +111,10 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     "audit.row_change__app__shop_legal_hold": _no_rows,  # written by _seed_legal_hold
     # written by _seed_payload_retention
     "audit.row_change__app__shop_payload_retention": _no_rows,
+    # written by _planning
+    **{f"audit.row_change__app__{t}": _no_rows for t in (
+        "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
+        "inventory_receipt")},
 }
 
 # Relations only some member roles may read (the others see none of their rows).
@@ -114,6 +128,9 @@ READERS: dict[str, frozenset[str]] = {
     "audit.row_change__app__shop_member": frozenset({"owner", "manager"}),
     "audit.row_change__app__shop_legal_hold": frozenset({"owner", "manager"}),
     "audit.row_change__app__shop_payload_retention": frozenset({"owner", "manager"}),
+    **{f"audit.row_change__app__{t}": frozenset({"owner", "manager"}) for t in (
+        "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
+        "inventory_receipt")},
 }
 
 
@@ -198,6 +215,23 @@ API_CALLS: dict[str, ApiCall] = {
                                       frozenset(ROLES), kind="read", rows=_jsonl_rows),
     "row_changes": ApiCall(lambda shop, w: {"shop_id": str(shop)},
                            frozenset({"owner", "manager"}), kind="read"),
+    "inventory_watch": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
+    "set_supplier": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "name": "Fittings Co", "lead_time_days": 21},
+        frozenset({"owner", "manager"})),
+    "set_variant_supplier": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "variant_id": shopify_samples.VARIANT_ID,
+                         "supplier_id": None}, frozenset({"owner", "manager"})),
+    "record_expected_receipt": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "variant_id": shopify_samples.VARIANT_ID,
+                         "quantity": 24, "expected_on": "2026-12-10"},
+        frozenset({"owner", "manager"})),
+    "close_receipt": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "receipt_id": w.receipt[shop],
+                         "status": "cancelled"}, frozenset({"owner", "manager"})),
+    "set_inventory_settings": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "lookback_days": 28},
+        frozenset({"owner", "manager"})),
 }
 
 

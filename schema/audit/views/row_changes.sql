@@ -20,6 +20,74 @@ UNION ALL
  SELECT s.shop_id,
     (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
     s.occurred_at,
+    'app.inventory_receipt'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__inventory_receipt s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,receipt_id}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
+    'app.inventory_settings'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__inventory_settings s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
+    'app.inventory_supplier'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__inventory_supplier s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,supplier_id}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
+    'app.inventory_variant_supplier'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__inventory_variant_supplier s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,variant_id}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
     'app.shop'::text AS table_name,
     s.op,
     v.record_key,

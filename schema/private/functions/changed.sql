@@ -10,12 +10,25 @@ begin
         return;
     end if;
     case p_entity
+        when 'shopify_inventory_item' then
+            perform private.inventory_on_item_change(p_shop_id, p_keys, 'after',
+                p_states -> 'private.inventory_on_item_change');
         when 'shopify_inventory_level_version' then
             perform private.inventory_on_level_version(p_shop_id, p_keys, 'after',
                 p_states -> 'private.inventory_on_level_version');
+            perform private.inventory_stats_on_level_version(p_shop_id, p_keys, 'after',
+                p_states -> 'private.inventory_stats_on_level_version');
         when 'shopify_order' then
             perform private.sales_on_order_change(p_shop_id, p_keys, 'after',
                 p_states -> 'private.sales_on_order_change');
+            perform private.inventory_on_order_change(p_shop_id, p_keys, 'after',
+                p_states -> 'private.inventory_on_order_change');
+        when 'shopify_product' then
+            perform private.inventory_on_product_change(p_shop_id, p_keys, 'after',
+                p_states -> 'private.inventory_on_product_change');
+        when 'shopify_variant' then
+            perform private.inventory_on_variant_change(p_shop_id, p_keys, 'after',
+                p_states -> 'private.inventory_on_variant_change');
         else
             null;
     end case;

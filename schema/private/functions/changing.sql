@@ -12,14 +12,32 @@ begin
         return v_states;
     end if;
     case p_entity
+        when 'shopify_inventory_item' then
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.inventory_on_item_change',
+                private.inventory_on_item_change(p_shop_id, p_keys, 'before', null::jsonb));
         when 'shopify_inventory_level_version' then
             v_states := v_states || pg_catalog.jsonb_build_object(
                 'private.inventory_on_level_version',
                 private.inventory_on_level_version(p_shop_id, p_keys, 'before', null::jsonb));
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.inventory_stats_on_level_version',
+                private.inventory_stats_on_level_version(p_shop_id, p_keys, 'before', null::jsonb));
         when 'shopify_order' then
             v_states := v_states || pg_catalog.jsonb_build_object(
                 'private.sales_on_order_change',
                 private.sales_on_order_change(p_shop_id, p_keys, 'before', null::jsonb));
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.inventory_on_order_change',
+                private.inventory_on_order_change(p_shop_id, p_keys, 'before', null::jsonb));
+        when 'shopify_product' then
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.inventory_on_product_change',
+                private.inventory_on_product_change(p_shop_id, p_keys, 'before', null::jsonb));
+        when 'shopify_variant' then
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.inventory_on_variant_change',
+                private.inventory_on_variant_change(p_shop_id, p_keys, 'before', null::jsonb));
         else
             null;
     end case;

@@ -101,3 +101,43 @@ def ingest_backfill(conn: psycopg.Connection,
             print(f"  backfilled {counts['received']} resources "
                   f"({counts['orders'] / (last - t0):.0f} orders/s)", file=sys.stderr, flush=True)
     return counts
+
+
+def record_purchasing(conn: psycopg.Connection, store: HotRodAN, shop_id: uuid.UUID,
+                      owner: uuid.UUID) -> Counter[str]:
+    """Record the store's suppliers, lead times and purchase orders as its owner would.
+
+    Through api.set_supplier, api.set_variant_supplier, api.record_expected_receipt and
+    api.close_receipt (received ones), each a PostgREST-style request. Variants the
+    database does not hold (a deleted product's) are skipped.
+    """
+    ident, counts = postgrest_standin.user(owner), Counter[str]()
+    known = {r[0] for r in conn.execute("select variant_id from app.shopify_variant "
+                                        "where shop_id = %s", (shop_id,))}
+
+    def call(fn: str, **args: Any) -> Any:  # noqa: ANN401 - the function's JSON answer
+        counts[fn] += 1
+        resp = postgrest_standin.rpc(conn, fn, {"shop_id": str(shop_id), **args}, identity=ident)
+        resp.raise_for_status()
+        return resp.body
+
+    ids: dict[str, int] = {}
+    for s in store.suppliers():
+        ids[s.name] = call("set_supplier", name=s.name, lead_time_days=s.lead_time_days,
+                           order_multiple=s.order_multiple)
+        for vid in s.variant_ids:
+            if vid in known:
+                call("set_variant_supplier", variant_id=vid, supplier_id=ids[s.name],
+                     lead_time_days=s.lead_time_overrides.get(vid))
+    for po in store.purchase_orders():
+        if po.variant_id not in known:
+            counts["skipped"] += 1
+            continue
+        receipt = call("record_expected_receipt", variant_id=po.variant_id,
+                       quantity=po.quantity, expected_on=po.expected_on.isoformat(),
+                       supplier_id=ids.get(po.supplier), reference=po.reference,
+                       ordered_at=po.ordered_at.isoformat())
+        if po.received_at is not None:
+            call("close_receipt", receipt_id=receipt, status="received",
+                 at=po.received_at.isoformat())
+    return counts

@@ -1,0 +1,3 @@
+-- Undo: unschedule Inventory Watch's job.
+
+select private.unschedule_job('storepulse-run-inventory-watch');

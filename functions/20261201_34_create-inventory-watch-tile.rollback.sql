@@ -1,0 +1,7 @@
+-- Undo: drop the Inventory Watch tile.
+
+drop function api.inventory_watch(uuid, timestamptz);
+
+drop function private.inventory_watch(uuid, timestamptz);
+
+drop function private.inventory_variant_rows(uuid, timestamptz);

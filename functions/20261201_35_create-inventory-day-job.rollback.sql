@@ -1,0 +1,7 @@
+-- Undo: drop Inventory Watch's job functions.
+
+drop function private.run_inventory_watch();
+
+drop function private.file_reorder_suggestions(uuid, timestamptz);
+
+drop function private.inventory_stats_drift(uuid);
