@@ -41,6 +41,9 @@ EXPECTED = (
     "  Today through 15:30, against Wed Nov 18 through 15:30:",
     "  Gross profit  ",
     "  Gross sales  ",
+    "12. GET /rpc/inventory_watch as the owner (Cache-Control: max-age=300)",
+    "  Inventory Watch: Hot Rod AN, 2026-11-25",
+    "  Below the reorder point: ",
     "    .venv/bin/storepulse migrate        # the checks below, then .venv/bin/yoyo apply",
     "Cleaning up. With --keep",
 )

@@ -151,7 +151,9 @@ begin
         'freshness', (
             select pg_catalog.jsonb_build_object(
                 'last_received_at', pg_catalog.max(e.received_at),
-                'seconds', greatest(0, extract(epoch from v_now - pg_catalog.max(e.received_at)))::bigint)
+                'seconds', case when pg_catalog.max(e.received_at) is not null
+                    then greatest(0, extract(epoch from v_now - pg_catalog.max(e.received_at)))::bigint
+                end)
             from app.inbound_event as e
             where e.shop_id = p_shop_id
                 and e.source = 'shopify'

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from storepulse.db import migrate, one
 from storepulse.load.shopify import PROGRESS_EVERY_S, PageBody, ingest_backfill, webhook_args
@@ -144,31 +145,33 @@ def webhooks(conns: dict[str, psycopg.Connection], deliveries: Iterable[Delivery
 
 
 def tile(conn: psycopg.Connection, shop_id: str, identity: postgrest_standin.Identity,
-         as_of: str, runs: int) -> list[float]:
-    """Server-side Sales Pulse times (planning + execution, ms) as `identity`, warm."""
+         as_of: str, runs: int, *, fn: str = "sales_pulse") -> list[float]:
+    """Server-side times of a tile (planning + execution, ms) as `identity`, warm."""
     times = []
+    query = sql.SQL("explain (analyze, format json) select {}(shop_id => %s, as_of => %s)"
+                    ).format(sql.Identifier("api", fn))
     with conn.transaction(force_rollback=True):
         conn.execute("select set_config('request.jwt.claims', %s, true), "
                      "set_config('role', %s, true)",
                      (json.dumps(identity.claims), identity.role))
         for i in range(runs + WARM_UP):
-            plan = one(conn.execute(
-                "explain (analyze, format json) select api.sales_pulse(shop_id => %s, "
-                "as_of => %s)", (shop_id, as_of)))[0][0]
+            plan = one(conn.execute(query, (shop_id, as_of)))[0][0]
             if i >= WARM_UP:
                 times.append(float(plan["Planning Time"]) + float(plan["Execution Time"]))
     return times
 
 
 def tiles(conn: psycopg.Connection, shop_id: str, owner: str, as_of: str,
-          runs: int = 200) -> dict[str, float]:
+          runs: int = 200, *, fn: str = "sales_pulse") -> dict[str, float]:
     """The tile as a member and as service_role, alternating in rounds; p50, p95, ratios."""
     member: list[float] = []
     service: list[float] = []
     rounds = 4
     for _ in range(rounds):  # alternate, so drift falls on both alike
-        member += tile(conn, shop_id, postgrest_standin.user(owner), as_of, runs // rounds)
-        service += tile(conn, shop_id, postgrest_standin.service_role(), as_of, runs // rounds)
+        member += tile(conn, shop_id, postgrest_standin.user(owner), as_of, runs // rounds,
+                       fn=fn)
+        service += tile(conn, shop_id, postgrest_standin.service_role(), as_of,
+                        runs // rounds, fn=fn)
     out = {"member_p50_ms": pct(member, 0.5), "member_p95_ms": pct(member, 0.95),
            "service_p50_ms": pct(service, 0.5), "service_p95_ms": pct(service, 0.95),
            "runs": float(len(member))}

@@ -14,12 +14,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 
 from storepulse.db import migrate
 from storepulse.db.binaries import find_bindir
-from storepulse.load.shopify import create_store_shop, ingest_backfill, ingest_deliveries
+from storepulse.load.shopify import (
+    create_store_shop,
+    ingest_backfill,
+    ingest_deliveries,
+    record_purchasing,
+)
 from storepulse.synth import HotRodAN, Scale, arrival_stats
 from storepulse.testkit import postgrest_standin, seed
 from storepulse.testkit.harness import build_stack
@@ -263,10 +269,10 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     _say(f"\n9. Generating {_plural(days, 'day')} of Hot Rod AN (to "
          f"{store.shop['as_of']:%Y-%m-%d %H:%M} shop time) as Shopify would deliver them...")
     catalog = [page for page in store.backfill_resources(250)
-               if page and page[0]["kind"] in ("product", "inventory_item")]
+               if page and page[0]["kind"] in ("product", "inventory_item", "location")]
     counts = ingest_backfill(conn, catalog, store.shop["domain"])
-    _say(f"   backfilled the catalog first: {counts['received']:,} products and inventory items "
-         "through POST /rpc/ingest_shopify_backfill")
+    _say(f"   backfilled the catalog first: {counts['received']:,} products, inventory items "
+         "and locations through POST /rpc/ingest_shopify_backfill")
     deliveries = list(store.deliveries())
     stats = arrival_stats(deliveries)
     n = stats["deliveries"]
@@ -287,7 +293,80 @@ def _season(conn: psycopg.Connection, shop: uuid.UUID, owner: uuid.UUID, days: i
     _say(f"\n10. GET /rpc/sales_pulse as the owner (Cache-Control: "
          f"{resp.headers.get('Cache-Control')}):\n")
     _say(render_tile(resp.body))
+    _inventory(conn, store, shop, owner)
     return str(as_of)
+
+
+def _inventory(conn: psycopg.Connection, store: HotRodAN, shop: uuid.UUID,
+               owner: uuid.UUID) -> None:
+    """The owner's purchasing, the day's roll and suggestions, and the Inventory Watch tile."""
+    calls = record_purchasing(conn, store, shop, owner)
+    _say(f"\n11. The owner records {_plural(calls['set_supplier'], 'supplier')}, "
+         f"{calls['set_variant_supplier']:,} variants' suppliers and lead times and "
+         f"{_plural(calls['record_expected_receipt'], 'purchase order')} "
+         f"({calls['close_receipt']:,} received) through POST /rpc/set_supplier, "
+         "set_variant_supplier, record_expected_receipt and close_receipt.")
+    as_of = store.shop["as_of"]
+    day = as_of.astimezone(ZoneInfo(store.shop["iana_timezone"])).date()
+    rolled = _one(conn, "select private.roll_inventory_stats(%s, %s)", (shop, day))
+    filed = _one(conn, "select private.file_reorder_suggestions(%s, %s)", (shop, as_of))
+    _say(f"    The hourly job (storepulse-run-inventory-watch) rolls {rolled:,} variants' figures "
+         f"to {day} and files {_plural(filed['filed'], 'reorder_sku suggestion')} in the "
+         "decision log.")
+    resp = postgrest_standin.rpc(conn, "inventory_watch",
+                                 {"shop_id": str(shop), "as_of": as_of.isoformat()},
+                                 identity=postgrest_standin.user(owner),
+                                 method="GET").raise_for_status()
+    _say(f"\n12. GET /rpc/inventory_watch as the owner (Cache-Control: "
+         f"{resp.headers.get('Cache-Control')}):\n")
+    _say(render_inventory(resp.body))
+
+
+def _one(conn: psycopg.Connection, query: str, args: tuple[object, ...]) -> Any:  # noqa: ANN401
+    """The one value a query answers."""
+    row = conn.execute(query, args).fetchone()
+    if row is None:
+        raise AssertionError(f"no row from {query}")
+    return row[0]
+
+
+def render_inventory(t: dict[str, Any]) -> str:
+    """The Inventory Watch document as a terminal tile."""
+    s, value = t["summary"], t["stock_value"]
+    lines = [f"  Inventory Watch: {t['shop']['name']}, {t['local_date']} "
+             f"({s['variants']:,} variants tracked)",
+             f"  Stock {_usd(value['value'])} at cost ({value['units']:,} units), "
+             f"sell-through over 30 days {float(value['sell_through_30'] or 0):.1%}; "
+             f"{s['units_on_order']:,} units on order",
+             f"\n  Stocked out now: {s['stocked_out']}, losing {_usd(s['lost_revenue_per_day'])} "
+             "a day (velocity x price):"]
+    for x in t["stocked_out"][:5]:
+        lines.append(f"    {x['sku'] or '-':<22} {_usd(x['lost_revenue_per_day'] or 0):>9}/day  "
+                     f"next receipt {x['next_receipt'] or 'none'}")
+    lines.append(f"\n  Below the reorder point: {s['below_reorder_point']} "
+                 f"({s['urgent']} out before their next receipt):")
+    for x in t["below_reorder_point"][:5]:
+        lines.append(f"    {x['sku'] or '-':<22} {x['available']:>5} on hand {x['on_order']:>5} on "
+                     f"order, point {x['reorder_point']:>7}, order {x['reorder_quantity']:>4} "
+                     f"from {x['supplier'] or 'no supplier'}, out {x['stockout_date']}")
+    lines.append("\n  Reorder suggestions by supplier:")
+    for x in t["reorder_suggestions"][:5]:
+        lines.append(f"    {x['supplier'] or 'no supplier':<28} {x['variants']:>4} variants "
+                     f"{x['units']:>6} units {_usd(x['cost'] or 0):>11}")
+    cover = "  ".join(f"{b['bucket']} {b['variants']}" for b in t["cover_distribution"])
+    lines.append(f"\n  Days of cover: {cover}")
+    o, d = t["overstock"], t["dead_stock"]
+    lines.append(f"  Overstock: {o['variants']} variants, {o['units']:,} units beyond lead time, "
+                 f"review and safety stock, {_usd(o['value'])} at cost")
+    lines.append(f"  Dead stock (no sale in 90 days): {d['variants']} variants, {_usd(d['value'])}")
+    movers = ", ".join(f"{x['sku']} ({x['net_units_30']})" for x in t["top_movers"][:5])
+    lines.append(f"  Top movers, 30 days (net units): {movers}")
+    f = t["freshness"]
+    lines.append("  Freshness: " + (
+        f"last inventory webhook {f['last_received_at']} ({f['seconds']:,} s before as_of)"
+        if f["last_received_at"] else "no inventory webhook received by as_of (the demo "
+        "delivers the season now, after its as_of)"))
+    return "\n".join(lines)
 
 
 def _recorded_topics(conn: psycopg.Connection, shop: uuid.UUID) -> dict[str, int]:
