@@ -237,3 +237,24 @@ def test_fuzzed_level_payloads_apply_whole_or_not_at_all(db: psycopg.Connection,
             assert [len(r) for r in rows.values()] == [1, 1, 1, 1], rows
         assert db.execute("select count(*) from app.inbound_event where shop_id = %s",
                           (shop,)).fetchone()[0] == 1
+
+
+def test_a_stock_out_across_the_dst_change_counts_the_right_days(db: psycopg.Connection) -> None:
+    """Out from the evening of Mar 6 to the morning of Mar 9 (clocks spring forward Mar 8).
+
+    Six local days observed (Mar 6 to 11): four touched zero, two were in stock, whatever
+    length the DST day had; the day before the figures' day closed at 12.
+    """
+    shop, domain = new_shop(db)
+    rpc(db, "ingest_shopify_backfill", {"shop_domain": domain, "resources": [
+        {"kind": "product", "resource": ss.product()},
+        {"kind": "inventory_item", "resource": ss.inventory_item(ss.VARIANT_ID * 10)}]},
+        identity=postgrest_standin.service_role()).raise_for_status()
+    item = ss.VARIANT_ID * 10
+    for at, available in ((local("2026-03-06", "20:00"), 5), (local("2026-03-06", "21:00"), 0),
+                          (local("2026-03-08", "23:30"), 0), (local("2026-03-09", "10:00"), 12)):
+        hook(db, domain, "inventory_levels/update", level(item, WAREHOUSE, available, at))
+    row = db.execute("select lookback_days, in_stock_days, velocity, close_before, first_day "
+                     "from private.inventory_variant_figures(%s, '2026-03-12', %s)",
+                     (shop, [ss.VARIANT_ID])).fetchall()
+    assert row == [(90, 2, Decimal("0.0000"), 12, dt.date(2026, 3, 6))]
