@@ -137,13 +137,20 @@ def test_apply_checks_supabase_and_pg_cron_then_runs_yoyo(capsys, monkeypatch,  
                           text=True, env={**os.environ, "DATABASE_URL": empty_url}, check=False)
     assert yoyo.returncode == 0, yoyo.stderr
 
-    # nothing left to schedule: apply passes the pg_cron check; yoyo's arguments pass through
-    last = migrate.all_migrations()[-1].id
-    code, _, err = run_migrate(capsys, "rollback", "--revision", last)
+    # yoyo's arguments pass through: the last migration rolled back and applied again; when
+    # it schedules a cron job, apply still asks for pg_cron (or --without-pg-cron), else
+    # nothing is left to schedule and apply passes the pg_cron check
+    last = migrate.all_migrations()[-1]
+    code, _, err = run_migrate(capsys, "rollback", "--revision", last.id)
     assert code == 0
     assert f"{n - 1} of {n} migrations applied" in err
+    schedules = Path(last.path).parent.name == "cron"
     code, _, err = run_migrate(capsys, "apply")
-    assert code == 0
+    assert code == (2 if schedules else 0), err
+    if schedules:
+        assert "pg_cron is not enabled" in err
+        code, _, err = run_migrate(capsys, "--without-pg-cron", "apply")
+        assert code == 0, err
     assert f"{n} of {n} migrations applied" in err
 
 
