@@ -14,6 +14,10 @@ select private.unsubscribe_from_changes('shopify_order', 'private.inventory_on_o
 
 drop function private.inventory_stats_on_level_version(uuid, bigint[], text, jsonb);
 
+drop function private.refresh_inventory_abc(uuid);
+
+drop function private.abc_class(numeric, numeric, numeric);
+
 drop function private.rebuild_inventory_sales(uuid);
 
 drop function private.inventory_on_product_change(uuid, bigint[], text, jsonb);

@@ -279,6 +279,7 @@ create function private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bi
 as $$
 declare
     v_day date;
+    v_reclassed bigint[];
 begin
     select d.stats_day into v_day
     from app.inventory_stats_day as d
@@ -297,10 +298,68 @@ begin
         f.velocity, f.sigma, f.net_units_30, f.units_ordered_30, f.units_ordered_dead,
         f.net_sales_90, f.first_day, f.close_before
     from private.inventory_variant_figures(p_shop_id, v_day, p_variant_ids) as f;
+    -- their net sales may move others between ABC classes; then their state follows
+    v_reclassed := private.refresh_inventory_abc(p_shop_id);
+    perform private.refresh_inventory_state(p_shop_id,
+        case when p_variant_ids is not null
+             then array(select distinct pg_catalog.unnest(p_variant_ids || v_reclassed)) end);
 end
 $$;
 
-comment on function private.refresh_inventory_stats(uuid, bigint[]) is 'Computes the given variants'' rows of app.inventory_variant_stats again (null: every variant), for the shop''s stats day (nothing before the shop''s first day roll).';
+comment on function private.refresh_inventory_stats(uuid, bigint[]) is 'Computes the given variants'' rows of app.inventory_variant_stats again (null: every variant), for the shop''s stats day (nothing before the shop''s first day roll), then the ABC classes, then the state of those variants and of any whose class moved.';
+
+create function private.abc_class(p_net_sales numeric, p_above numeric, p_positive numeric)
+    returns text
+    language sql
+    immutable
+    security invoker
+    set search_path = ''
+as $$
+    -- A while the net sales ranked above sum to below 80 % of the positive total, B below 95 %
+    select case when p_net_sales <= 0 then 'C'
+                when p_above < 0.80 * p_positive then 'A'
+                when p_above < 0.95 * p_positive then 'B'
+                else 'C' end
+$$;
+
+comment on function private.abc_class(numeric, numeric, numeric) is 'A variant''s ABC class from its net sales, the net sales of the variants ranked above it, and the total of the positive ones: A while those above sum to below 80 % of it, B below 95 %, else C (and C without positive net sales).';
+
+create function private.refresh_inventory_abc(p_shop_id uuid)
+    returns bigint[]
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+declare
+    v_changed bigint[];
+begin
+    with ranked as (
+        select s.variant_id,
+            private.abc_class(s.net_sales_90,
+                coalesce(pg_catalog.sum(s.net_sales_90) over (
+                    order by s.net_sales_90 desc, s.variant_id
+                    rows between unbounded preceding and 1 preceding), 0),
+                pg_catalog.sum(s.net_sales_90) filter (where s.net_sales_90 > 0) over ()) as abc
+        from app.inventory_variant_stats as s
+        where s.shop_id = p_shop_id
+    ),
+    changed as (
+        update app.inventory_variant_stats as t
+        set abc = r.abc
+        from ranked as r
+        where t.shop_id = p_shop_id
+            and t.variant_id = r.variant_id
+            and t.abc is distinct from r.abc
+        returning t.variant_id
+    )
+    select coalesce(pg_catalog.array_agg(c.variant_id), '{}') into v_changed
+    from changed as c;
+    return v_changed;
+end
+$$;
+
+comment on function private.refresh_inventory_abc(uuid) is 'Classes the shop''s stored variants A, B or C by their net sales over 90 days (private.abc_class); returns the variants whose class changed.';
 
 create function private.roll_inventory_stats(p_shop_id uuid, p_day date)
     returns integer
@@ -493,7 +552,16 @@ begin
     from app.shop as s
     where s.shop_id = p_shop_id;
     -- after the snapshots (position 10): a version of a day in the lookbacks, or the first
-    -- of a variant not yet in the figures, computes its variant's figures again
+    -- of a variant not yet in the figures, computes its variant's figures again; every
+    -- variant whose level changed has its state brought up to date
+    perform private.refresh_inventory_state(p_shop_id, array(
+        select distinct sv.variant_id
+        from app.shopify_inventory_level_version as v
+            join app.shopify_variant as sv
+                on sv.shop_id = v.shop_id
+                and sv.inventory_item_id = v.inventory_item_id
+        where v.shop_id = p_shop_id
+            and v.version_id = any (p_keys)));
     perform private.refresh_inventory_stats(p_shop_id, array(
         select distinct sv.variant_id
         from app.shopify_inventory_level_version as v
@@ -535,6 +603,10 @@ grant execute on function private.inventory_on_item_change(uuid, bigint[], text,
 grant execute on function private.inventory_on_product_change(uuid, bigint[], text, jsonb) to service_role;
 
 grant execute on function private.rebuild_inventory_sales(uuid) to service_role;
+
+grant execute on function private.abc_class(numeric, numeric, numeric) to authenticated, service_role;
+
+grant execute on function private.refresh_inventory_abc(uuid) to service_role;
 
 grant execute on function private.inventory_stats_on_level_version(uuid, bigint[], text, jsonb) to service_role;
 

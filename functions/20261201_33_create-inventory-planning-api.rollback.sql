@@ -1,4 +1,22 @@
--- Undo: drop Inventory Watch's planning api.
+-- Undo: drop Inventory Watch's planning api and its triggers.
+
+set local lock_timeout = '5s';
+
+drop trigger tg_inventory_settings__refresh_state on app.inventory_settings;
+
+drop function private.tg_inventory_settings__refresh_state();
+
+drop trigger tg_inventory_supplier__refresh_state on app.inventory_supplier;
+
+drop function private.tg_inventory_supplier__refresh_state();
+
+drop trigger tg_inventory_variant_supplier__refresh_state on app.inventory_variant_supplier;
+
+drop function private.tg_inventory_variant_supplier__refresh_state();
+
+drop trigger tg_inventory_receipt__refresh_state on app.inventory_receipt;
+
+drop function private.tg_inventory_receipt__refresh_state();
 
 drop function api.set_inventory_settings(uuid, integer, integer, integer, integer, integer, integer, integer, integer);
 

@@ -5,8 +5,10 @@
 -- long, and what is on order, through these functions (POST /rpc/...). They run as the
 -- caller, so row-level security and the row-change audit see who did it; bad input is
 -- refused with 22023 naming the argument (PostgREST answers 400), a role that may not
--- plan with 42501 (403). A change reaches the tile at once (it reads them as of as_of).
--- Rollback drops them.
+-- plan with 42501 (403). A change reaches the tile at once: triggers (as definer) bring the
+-- kept state of the variants it touches up to date. Rollback drops them.
+
+set local lock_timeout = '5s';
 
 create function private.require_planner(p_shop_id uuid)
     returns void
@@ -283,6 +285,90 @@ end
 $$;
 
 comment on function api.set_inventory_settings(uuid, integer, integer, integer, integer, integer, integer, integer, integer) is 'Sets how Inventory Watch plans for the shop (each argument left out takes its default): lookback 7 to 90 days (30), slow movers'' lookback (90), the units (10) and in-stock days (7) under which a variant is slow, the default lead time (14), target cover (30), review period (7) and dead-stock window (30 to 90; 90). The stored figures follow at the next day roll. Owners and managers (and service_role).';
+
+create function private.tg_inventory_receipt__refresh_state()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+begin
+    -- what is on order moved: the variant's kept state follows (as definer: the caller
+    -- records receipts, the state is written for it)
+    perform private.refresh_inventory_state(new.shop_id, array[new.variant_id, old.variant_id]);
+    return null;
+end
+$$;
+
+comment on function private.tg_inventory_receipt__refresh_state() is 'Trigger on app.inventory_receipt: the kept Inventory Watch state of the receipt''s variant follows it.';
+
+create trigger tg_inventory_receipt__refresh_state
+    after insert or update on app.inventory_receipt
+    for each row
+    execute function private.tg_inventory_receipt__refresh_state();
+
+create function private.tg_inventory_variant_supplier__refresh_state()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+begin
+    perform private.refresh_inventory_state(coalesce(new.shop_id, old.shop_id),
+                                            array[new.variant_id, old.variant_id]);
+    return null;
+end
+$$;
+
+comment on function private.tg_inventory_variant_supplier__refresh_state() is 'Trigger on app.inventory_variant_supplier: a variant''s supplier or lead time changed, and its kept Inventory Watch state follows.';
+
+create trigger tg_inventory_variant_supplier__refresh_state
+    after insert or update or delete on app.inventory_variant_supplier
+    for each row
+    execute function private.tg_inventory_variant_supplier__refresh_state();
+
+create function private.tg_inventory_supplier__refresh_state()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+begin
+    perform private.refresh_inventory_state(new.shop_id, array(
+        select v.variant_id
+        from app.inventory_variant_supplier as v
+        where v.shop_id = new.shop_id
+            and v.supplier_id = new.supplier_id));
+    return null;
+end
+$$;
+
+comment on function private.tg_inventory_supplier__refresh_state() is 'Trigger on app.inventory_supplier: a supplier''s lead time or order multiple changed, and the kept Inventory Watch state of its variants follows.';
+
+create trigger tg_inventory_supplier__refresh_state
+    after update on app.inventory_supplier
+    for each row
+    execute function private.tg_inventory_supplier__refresh_state();
+
+create function private.tg_inventory_settings__refresh_state()
+    returns trigger
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+begin
+    -- the lookbacks may have changed: every stored figure, and so every state, again
+    perform private.refresh_inventory_stats(coalesce(new.shop_id, old.shop_id), null);
+    return null;
+end
+$$;
+
+comment on function private.tg_inventory_settings__refresh_state() is 'Trigger on app.inventory_settings: the shop''s planning settings changed, and its stored Inventory Watch figures and state are computed again.';
+
+create trigger tg_inventory_settings__refresh_state
+    after insert or update or delete on app.inventory_settings
+    for each row
+    execute function private.tg_inventory_settings__refresh_state();
 
 grant execute on function private.require_planner(uuid) to authenticated, service_role;
 

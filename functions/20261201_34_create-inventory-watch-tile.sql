@@ -9,7 +9,9 @@
 -- suppliers, prices and costs as of then. private.inventory_watch checks once that the
 -- caller may read the shop and reads as definer. Rollback drops them.
 
-create function private.inventory_variant_rows(p_shop_id uuid, p_as_of timestamptz)
+create function private.inventory_variant_rows(p_shop_id uuid, p_as_of timestamptz,
+                                               p_variant_ids bigint[] default null,
+                                               p_day date default null)
     returns table (variant_id bigint, product_id bigint, sku text, title text,
                    variant_title text, price numeric, unit_cost numeric, available integer,
                    on_order integer, inventory_position integer, next_receipt date,
@@ -21,11 +23,12 @@ create function private.inventory_variant_rows(p_shop_id uuid, p_as_of timestamp
                    days_of_cover numeric, cover_ratio numeric, stockout_date date,
                    urgent boolean, lost_revenue_per_day numeric, excess_units integer,
                    excess_value numeric, dead_stock boolean, dead_stock_value numeric,
-                   close_before integer)
+                   close_before integer, cover_bucket text, line jsonb)
     language plpgsql
     stable
     security invoker
     set search_path = ''
+    set plan_cache_mode = force_generic_plan
     rows 5000
 as $$
 #variable_conflict use_column
@@ -37,7 +40,7 @@ begin
     select s.iana_timezone into strict v_tz
     from app.shop as s
     where s.shop_id = p_shop_id;
-    v_day := (p_as_of at time zone v_tz)::date;
+    v_day := coalesce(p_day, (p_as_of at time zone v_tz)::date);
     select d.stats_day into v_stats_day
     from app.inventory_stats_day as d
     where d.shop_id = p_shop_id;
@@ -55,14 +58,16 @@ begin
             -- the stored figures when they are for this day, else computed as it goes
             select f.variant_id, f.inventory_item_id, f.lookback_days, f.in_stock_days,
                 f.velocity, f.sigma, f.net_units_30, f.units_ordered_30, f.units_ordered_dead,
-                f.net_sales_90, f.first_day, f.close_before
+                f.net_sales_90, f.first_day, f.close_before, f.abc as stored_abc
             from app.inventory_variant_stats as f
             where f.shop_id = p_shop_id
                 and v_stats_day = v_day
+                and (p_variant_ids is null or f.variant_id = any (p_variant_ids))
             union all
+            -- (ABC ranks every variant: computed as it goes, all of them are computed)
             select f.variant_id, f.inventory_item_id, f.lookback_days, f.in_stock_days,
                 f.velocity, f.sigma, f.net_units_30, f.units_ordered_30, f.units_ordered_dead,
-                f.net_sales_90, f.first_day, f.close_before
+                f.net_sales_90, f.first_day, f.close_before, null::text
             from private.inventory_variant_figures(p_shop_id, v_day, null) as f
             where v_stats_day is distinct from v_day
         ),
@@ -80,6 +85,11 @@ begin
                            limit 1) end as available
             from app.shopify_inventory_level as l
             where l.shop_id = p_shop_id
+                and (p_variant_ids is null or l.inventory_item_id in (
+                    select v.inventory_item_id
+                    from app.shopify_variant as v
+                    where v.shop_id = p_shop_id
+                        and v.variant_id = any (p_variant_ids)))
         ),
         stock as (
             -- a variant is in the tile while one of its levels holds a quantity
@@ -96,6 +106,7 @@ begin
                 and r.ordered_at <= p_as_of
                 and (r.received_at is null or r.received_at > p_as_of)
                 and (r.cancelled_at is null or r.cancelled_at > p_as_of)
+                and (p_variant_ids is null or r.variant_id = any (p_variant_ids))
             group by r.variant_id
         ),
         base as (
@@ -127,7 +138,7 @@ begin
                 cross join settings as se
         ),
         ranked as (
-            -- ABC: A while the net sales ranked above sum to below 80 % of the positive total
+            -- ABC (private.abc_class), stored with the figures or ranked here
             select b.*,
                 coalesce(pg_catalog.sum(b.net_sales_90) over (
                     order by b.net_sales_90 desc, b.variant_id
@@ -137,10 +148,7 @@ begin
         ),
         classed as (
             select r.*,
-                case when r.net_sales_90 <= 0 then 'C'
-                     when r.above < 0.80 * r.positive then 'A'
-                     when r.above < 0.95 * r.positive then 'B'
-                     else 'C' end as abc
+                coalesce(r.stored_abc, private.abc_class(r.net_sales_90, r.above, r.positive)) as abc
             from ranked as r
         ),
         planned as (
@@ -164,34 +172,233 @@ begin
                                                + p.safety))::integer as excess
             from planned as p
         )
-        select f.variant_id, f.product_id, f.sku, f.title, f.variant_title, f.price, f.unit_cost,
-            f.available, f.on_order, f.position, f.next_receipt, f.lookback_days,
-            f.in_stock_days, f.velocity, f.sigma, f.net_units_30, f.units_ordered_30,
-            f.net_sales_90, f.abc, f.z, f.lead_time, f.supplier_id, f.supplier, f.safety,
-            f.rop, coalesce(f.velocity > 0 and f.position <= f.rop, false),
-            case when f.short_by > 0
-                 then (pg_catalog.ceil(f.short_by / f.multiple) * f.multiple)::integer
-                 else 0 end,
-            case when f.available <= 0 then 0::numeric
-                 when f.velocity is null or f.velocity = 0 then null
-                 else pg_catalog.round(f.ratio, 1) end,
-            f.ratio,
-            f.stockout,
-            coalesce(f.velocity > 0 and f.position <= f.rop
-                     and (f.next_receipt is null or f.stockout < f.next_receipt), false),
-            case when f.available <= 0 then pg_catalog.round(f.velocity * f.price, 2) end,
-            coalesce(greatest(f.excess, 0), 0),
-            case when f.excess > 0 then f.excess * f.unit_cost end,
-            coalesce(f.available > 0 and f.units_ordered_dead = 0
-                     and f.first_day < v_day - f.dead_days, false),
-            case when f.available > 0 and f.units_ordered_dead = 0
-                      and f.first_day < v_day - f.dead_days then f.available * f.unit_cost end,
-            f.close_before
-        from figured as f;
+        -- and the line the tile's lists show, built once
+        select x.*, pg_catalog.jsonb_build_object(
+            'variant_id', x.variant_id, 'product_id', x.product_id, 'sku', x.sku, 'title',
+            x.title, 'variant_title', x.variant_title, 'price', x.price, 'unit_cost',
+            x.unit_cost, 'available', x.available, 'on_order', x.on_order,
+            'inventory_position', x.inventory_position, 'next_receipt', x.next_receipt,
+            'velocity', x.velocity, 'sigma', x.sigma, 'lookback_days', x.lookback_days,
+            'in_stock_days', x.in_stock_days, 'abc', x.abc, 'lead_time_days', x.lead_time_days,
+            'safety_stock', x.safety_stock, 'reorder_point', x.reorder_point,
+            'reorder_quantity', x.reorder_quantity, 'supplier', x.supplier, 'days_of_cover',
+            x.days_of_cover, 'stockout_date', x.stockout_date, 'urgent', x.urgent,
+            'lost_revenue_per_day', x.lost_revenue_per_day)
+        from (
+            select f.variant_id, f.product_id, f.sku, f.title, f.variant_title, f.price, f.unit_cost,
+                f.available, f.on_order, f.position, f.next_receipt, f.lookback_days,
+                f.in_stock_days, f.velocity, f.sigma, f.net_units_30, f.units_ordered_30,
+                f.net_sales_90, f.abc, f.z, f.lead_time, f.supplier_id, f.supplier, f.safety,
+                f.rop, coalesce(f.velocity > 0 and f.position <= f.rop, false),
+                case when f.short_by > 0
+                     then (pg_catalog.ceil(f.short_by / f.multiple) * f.multiple)::integer
+                     else 0 end,
+                case when f.available <= 0 then 0::numeric
+                     when f.velocity is null or f.velocity = 0 then null
+                     else pg_catalog.round(f.ratio, 1) end,
+                f.ratio,
+                f.stockout,
+                coalesce(f.velocity > 0 and f.position <= f.rop
+                         and (f.next_receipt is null or f.stockout < f.next_receipt), false),
+                case when f.available <= 0 then pg_catalog.round(f.velocity * f.price, 2) end,
+                coalesce(greatest(f.excess, 0), 0),
+                case when f.excess > 0 then f.excess * f.unit_cost end,
+                coalesce(f.available > 0 and f.units_ordered_dead = 0
+                         and f.first_day < v_day - f.dead_days, false),
+                case when f.available > 0 and f.units_ordered_dead = 0
+                          and f.first_day < v_day - f.dead_days then f.available * f.unit_cost end,
+                f.close_before,
+                case when f.available <= 0 then 'stocked_out'
+                     when coalesce(f.velocity, 0) = 0 then 'no_sales'
+                     when f.ratio < 7 then '0-7'
+                     when f.ratio < 14 then '7-14'
+                     when f.ratio < 30 then '14-30'
+                     when f.ratio < 60 then '30-60'
+                     when f.ratio < 90 then '60-90'
+                     else '90+' end
+            from figured as f
+            where p_variant_ids is null
+                or f.variant_id = any (p_variant_ids)
+        ) as x (variant_id, product_id, sku, title, variant_title, price, unit_cost,
+                 available, on_order, inventory_position, next_receipt, lookback_days,
+                 in_stock_days, velocity, sigma, net_units_30, units_ordered_30, net_sales_90,
+                 abc, z, lead_time_days, supplier_id, supplier, safety_stock, reorder_point,
+                 needs_reorder, reorder_quantity, days_of_cover, cover_ratio, stockout_date,
+                 urgent, lost_revenue_per_day, excess_units, excess_value, dead_stock,
+                 dead_stock_value, close_before, cover_bucket);
 end
 $$;
 
-comment on function private.inventory_variant_rows(uuid, timestamptz) is 'Every tracked variant of a shop with its Inventory Watch figures as of a moment: available, on order and position, the lookback figures, ABC class, lead time, safety stock, reorder point and quantity, days of cover, stock-out date, urgency, lost revenue per day, overstock and dead stock. The definitions are in README.md.';
+comment on function private.inventory_variant_rows(uuid, timestamptz, bigint[], date) is 'Every tracked variant of a shop (or the given ones, when the stored figures are for the day) with its Inventory Watch figures as of a moment (for the stats day p_day, when given): available, on order and position, the lookback figures, ABC class, lead time, safety stock, reorder point and quantity, days of cover, stock-out date, urgency, lost revenue per day, overstock and dead stock. The definitions are in README.md.';
+
+create function private.refresh_inventory_state(p_shop_id uuid, p_variant_ids bigint[])
+    returns void
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+    set plan_cache_mode = force_generic_plan
+as $$
+declare
+    v_day date;
+    v_inputs timestamptz;
+begin
+    select d.stats_day into v_day
+    from app.inventory_stats_day as d
+    where d.shop_id = p_shop_id;
+    if v_day is null or pg_catalog.cardinality(p_variant_ids) = 0 then
+        return;
+    end if;
+    -- the rows that leave are taken off the totals, the rows that come are added: the
+    -- totals always sum the state (a full refresh starts them again from nothing)
+    with gone as (
+        delete from app.inventory_variant_state as s
+        where s.shop_id = p_shop_id
+            and (p_variant_ids is null or s.variant_id = any (p_variant_ids))
+        returning s.*
+    ),
+    totals as (
+        insert into app.inventory_state_totals as t (shop_id, variants, stocked_out,
+            below_reorder_point, urgent, lost_revenue_per_day, units_on_order, stock_value, units,
+            costed_units, units_ordered_30, units_left, overstock_variants, overstock_units,
+            overstock_value, dead_stock_variants, dead_stock_units, dead_stock_value)
+        select p_shop_id, -pg_catalog.count(*), -pg_catalog.count(*) filter (where r.available <= 0),
+            -pg_catalog.count(*) filter (where r.needs_reorder),
+            -pg_catalog.count(*) filter (where r.urgent),
+            -coalesce(pg_catalog.sum(r.lost_revenue_per_day), 0),
+            -coalesce(pg_catalog.sum(r.on_order), 0),
+            -coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0),
+            -coalesce(pg_catalog.sum(greatest(r.available, 0)), 0),
+            -coalesce(pg_catalog.sum(greatest(r.available, 0)) filter (where r.unit_cost is not null), 0),
+            -coalesce(pg_catalog.sum(r.units_ordered_30), 0),
+            -coalesce(pg_catalog.sum(greatest(coalesce(r.close_before, 0), 0)), 0),
+            -pg_catalog.count(*) filter (where r.excess_units > 0),
+            -coalesce(pg_catalog.sum(r.excess_units), 0),
+            -coalesce(pg_catalog.sum(r.excess_value), 0),
+            -pg_catalog.count(*) filter (where r.dead_stock),
+            -coalesce(pg_catalog.sum(r.available) filter (where r.dead_stock), 0),
+            -coalesce(pg_catalog.sum(r.dead_stock_value), 0)
+        from gone as r
+        on conflict on constraint pk_inventory_state_totals do update
+        set variants = t.variants + excluded.variants,
+            stocked_out = t.stocked_out + excluded.stocked_out,
+            below_reorder_point = t.below_reorder_point + excluded.below_reorder_point,
+            urgent = t.urgent + excluded.urgent,
+            lost_revenue_per_day = t.lost_revenue_per_day + excluded.lost_revenue_per_day,
+            units_on_order = t.units_on_order + excluded.units_on_order,
+            stock_value = t.stock_value + excluded.stock_value,
+            units = t.units + excluded.units,
+            costed_units = t.costed_units + excluded.costed_units,
+            units_ordered_30 = t.units_ordered_30 + excluded.units_ordered_30,
+            units_left = t.units_left + excluded.units_left,
+            overstock_variants = t.overstock_variants + excluded.overstock_variants,
+            overstock_units = t.overstock_units + excluded.overstock_units,
+            overstock_value = t.overstock_value + excluded.overstock_value,
+            dead_stock_variants = t.dead_stock_variants + excluded.dead_stock_variants,
+            dead_stock_units = t.dead_stock_units + excluded.dead_stock_units,
+            dead_stock_value = t.dead_stock_value + excluded.dead_stock_value
+        returning 1
+    )
+    insert into app.inventory_state_cover as c (shop_id, bucket, variants, stock_value)
+    select p_shop_id, r.cover_bucket, -pg_catalog.count(*),
+        -coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0)
+    from gone as r
+    group by r.cover_bucket
+    on conflict on constraint pk_inventory_state_cover do update
+    set variants = c.variants + excluded.variants,
+        stock_value = c.stock_value + excluded.stock_value;
+    if p_variant_ids is null then
+        delete from app.inventory_state_totals as t
+        where t.shop_id = p_shop_id;
+        delete from app.inventory_state_cover as c
+        where c.shop_id = p_shop_id;
+    end if;
+    -- as of every input known: the tile reads it for any as_of from the latest of them on
+    with came as (
+        insert into app.inventory_variant_state (shop_id,
+        variant_id, product_id, sku, title, variant_title, price, unit_cost, available,
+        on_order, inventory_position, next_receipt, lookback_days, in_stock_days, velocity,
+        sigma, net_units_30, units_ordered_30, net_sales_90, abc, z, lead_time_days,
+        supplier_id, supplier, safety_stock, reorder_point, needs_reorder,
+        reorder_quantity, days_of_cover, cover_ratio, stockout_date, urgent,
+        lost_revenue_per_day, excess_units, excess_value, dead_stock, dead_stock_value,
+        close_before, cover_bucket, line,
+        priority)
+        select p_shop_id, r.*, r.velocity * r.price
+        from private.inventory_variant_rows(p_shop_id, 'infinity', p_variant_ids, v_day) as r
+        returning *
+    ),
+    totals as (
+        insert into app.inventory_state_totals as t (shop_id, variants, stocked_out,
+            below_reorder_point, urgent, lost_revenue_per_day, units_on_order, stock_value, units,
+            costed_units, units_ordered_30, units_left, overstock_variants, overstock_units,
+            overstock_value, dead_stock_variants, dead_stock_units, dead_stock_value)
+        select p_shop_id, pg_catalog.count(*), pg_catalog.count(*) filter (where r.available <= 0),
+            pg_catalog.count(*) filter (where r.needs_reorder),
+            pg_catalog.count(*) filter (where r.urgent),
+            coalesce(pg_catalog.sum(r.lost_revenue_per_day), 0),
+            coalesce(pg_catalog.sum(r.on_order), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0)), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0)) filter (where r.unit_cost is not null), 0),
+            coalesce(pg_catalog.sum(r.units_ordered_30), 0),
+            coalesce(pg_catalog.sum(greatest(coalesce(r.close_before, 0), 0)), 0),
+            pg_catalog.count(*) filter (where r.excess_units > 0),
+            coalesce(pg_catalog.sum(r.excess_units), 0),
+            coalesce(pg_catalog.sum(r.excess_value), 0),
+            pg_catalog.count(*) filter (where r.dead_stock),
+            coalesce(pg_catalog.sum(r.available) filter (where r.dead_stock), 0),
+            coalesce(pg_catalog.sum(r.dead_stock_value), 0)
+        from came as r
+        on conflict on constraint pk_inventory_state_totals do update
+        set variants = t.variants + excluded.variants,
+            stocked_out = t.stocked_out + excluded.stocked_out,
+            below_reorder_point = t.below_reorder_point + excluded.below_reorder_point,
+            urgent = t.urgent + excluded.urgent,
+            lost_revenue_per_day = t.lost_revenue_per_day + excluded.lost_revenue_per_day,
+            units_on_order = t.units_on_order + excluded.units_on_order,
+            stock_value = t.stock_value + excluded.stock_value,
+            units = t.units + excluded.units,
+            costed_units = t.costed_units + excluded.costed_units,
+            units_ordered_30 = t.units_ordered_30 + excluded.units_ordered_30,
+            units_left = t.units_left + excluded.units_left,
+            overstock_variants = t.overstock_variants + excluded.overstock_variants,
+            overstock_units = t.overstock_units + excluded.overstock_units,
+            overstock_value = t.overstock_value + excluded.overstock_value,
+            dead_stock_variants = t.dead_stock_variants + excluded.dead_stock_variants,
+            dead_stock_units = t.dead_stock_units + excluded.dead_stock_units,
+            dead_stock_value = t.dead_stock_value + excluded.dead_stock_value
+        returning 1
+    )
+    insert into app.inventory_state_cover as c (shop_id, bucket, variants, stock_value)
+    select p_shop_id, r.cover_bucket, pg_catalog.count(*),
+        coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0)
+    from came as r
+    group by r.cover_bucket
+    on conflict on constraint pk_inventory_state_cover do update
+    set variants = c.variants + excluded.variants,
+        stock_value = c.stock_value + excluded.stock_value;
+    v_inputs := greatest(
+        (select pg_catalog.max(l.updated_at)
+         from app.shopify_inventory_level as l
+         where l.shop_id = p_shop_id
+             and (p_variant_ids is null or l.inventory_item_id in (
+                 select v.inventory_item_id
+                 from app.shopify_variant as v
+                 where v.shop_id = p_shop_id
+                     and v.variant_id = any (p_variant_ids)))),
+        (select pg_catalog.max(greatest(r.ordered_at, r.received_at, r.cancelled_at))
+         from app.inventory_receipt as r
+         where r.shop_id = p_shop_id
+             and (p_variant_ids is null or r.variant_id = any (p_variant_ids))));
+    update app.inventory_stats_day as d
+    set state_as_of = case when p_variant_ids is null then v_inputs
+                           else greatest(d.state_as_of, v_inputs) end
+    where d.shop_id = p_shop_id;
+end
+$$;
+
+comment on function private.refresh_inventory_state(uuid, bigint[]) is 'Brings app.inventory_variant_state up to date for the given variants (null: every one), as of every input known, for the shop''s stats day, keeps its totals and cover distribution (app.inventory_state_totals, app.inventory_state_cover) with it, and moves app.inventory_stats_day.state_as_of to the latest moment those inputs (levels, receipts) take effect. Nothing before the shop''s first day roll.';
 
 create function private.inventory_watch(p_shop_id uuid, p_as_of timestamptz)
     returns jsonb
@@ -199,11 +406,13 @@ create function private.inventory_watch(p_shop_id uuid, p_as_of timestamptz)
     stable
     security definer
     set search_path = ''
+    set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_shop app.shop;
     v_now timestamptz := coalesce(p_as_of, pg_catalog.now());
     v_day date;
+    v_stored boolean;
     v_limit constant integer := 25;
     v_result jsonb;
 begin
@@ -218,131 +427,181 @@ begin
             using errcode = '42501', hint = 'Members of a shop see its Inventory Watch.';
     end if;
     v_day := (v_now at time zone v_shop.iana_timezone)::date;
+    -- the kept state when it is of this day and of every input up to as_of, else computed
+    select coalesce(d.stats_day = v_day and v_now >= d.state_as_of, false) into v_stored
+    from app.inventory_stats_day as d
+    where d.shop_id = p_shop_id;
+    v_stored := coalesce(v_stored, false);
     with rows as materialized (
-        select *
-        from private.inventory_variant_rows(p_shop_id, v_now)
+        -- computed as of as_of only when the kept state is not of it
+        select p_shop_id as shop_id, r.*, r.velocity * r.price as priority
+        from private.inventory_variant_rows(p_shop_id, v_now) as r
+        where not v_stored
     ),
-    line as (
-        select r.variant_id, pg_catalog.jsonb_build_object(
-            'variant_id', r.variant_id, 'product_id', r.product_id, 'sku', r.sku,
-            'title', r.title, 'variant_title', r.variant_title, 'price', r.price,
-            'unit_cost', r.unit_cost, 'available', r.available, 'on_order', r.on_order,
-            'inventory_position', r.inventory_position, 'next_receipt', r.next_receipt,
-            'velocity', r.velocity, 'sigma', r.sigma, 'lookback_days', r.lookback_days,
-            'in_stock_days', r.in_stock_days, 'abc', r.abc, 'lead_time_days', r.lead_time_days,
-            'safety_stock', r.safety_stock, 'reorder_point', r.reorder_point,
-            'reorder_quantity', r.reorder_quantity, 'supplier', r.supplier,
-            'days_of_cover', r.days_of_cover, 'stockout_date', r.stockout_date,
-            'urgent', r.urgent, 'lost_revenue_per_day', r.lost_revenue_per_day) as doc
+    totals as (
+        select t.variants, t.stocked_out, t.below_reorder_point, t.urgent,
+            t.lost_revenue_per_day, t.units_on_order, t.stock_value, t.units, t.costed_units,
+            t.units_ordered_30, t.units_left, t.overstock_variants, t.overstock_units,
+            t.overstock_value, t.dead_stock_variants, t.dead_stock_units, t.dead_stock_value
+        from app.inventory_state_totals as t
+        where v_stored
+            and t.shop_id = p_shop_id
+        union all
+        select pg_catalog.count(*), pg_catalog.count(*) filter (where r.available <= 0),
+            pg_catalog.count(*) filter (where r.needs_reorder),
+            pg_catalog.count(*) filter (where r.urgent),
+            coalesce(pg_catalog.sum(r.lost_revenue_per_day), 0),
+            coalesce(pg_catalog.sum(r.on_order), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0)), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0)) filter (where r.unit_cost is not null), 0),
+            coalesce(pg_catalog.sum(r.units_ordered_30), 0),
+            coalesce(pg_catalog.sum(greatest(coalesce(r.close_before, 0), 0)), 0),
+            pg_catalog.count(*) filter (where r.excess_units > 0),
+            coalesce(pg_catalog.sum(r.excess_units), 0),
+            coalesce(pg_catalog.sum(r.excess_value), 0),
+            pg_catalog.count(*) filter (where r.dead_stock),
+            coalesce(pg_catalog.sum(r.available) filter (where r.dead_stock), 0),
+            coalesce(pg_catalog.sum(r.dead_stock_value), 0)
         from rows as r
+        having not v_stored
+    ),
+    cover as (
+        select c.bucket, c.variants, c.stock_value
+        from app.inventory_state_cover as c
+        where v_stored
+            and c.shop_id = p_shop_id
+        union all
+        select r.cover_bucket, pg_catalog.count(*),
+            coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0)
+        from rows as r
+        where not v_stored
+        group by r.cover_bucket
+    ),
+    due as (
+        -- the variants to reorder, for the drafts per supplier
+        select y.variant_id, y.sku, y.supplier_id, y.supplier, y.reorder_quantity, y.unit_cost,
+            y.stockout_date, y.urgent
+        from app.inventory_variant_state as y
+        where v_stored
+            and y.shop_id = p_shop_id
+            and y.needs_reorder
+            and y.reorder_quantity > 0
+        union all
+        select y.variant_id, y.sku, y.supplier_id, y.supplier, y.reorder_quantity, y.unit_cost,
+            y.stockout_date, y.urgent
+        from rows as y
+        where y.needs_reorder
+            and y.reorder_quantity > 0
     )
     select pg_catalog.jsonb_build_object(
         'shop', pg_catalog.jsonb_build_object('shop_id', v_shop.shop_id, 'name', v_shop.name,
             'currency', v_shop.currency, 'iana_timezone', v_shop.iana_timezone),
         'as_of', v_now,
         'local_date', v_day,
-        'summary', (
-            select pg_catalog.jsonb_build_object(
-                'variants', pg_catalog.count(*),
-                'stocked_out', pg_catalog.count(*) filter (where r.available <= 0),
-                'below_reorder_point', pg_catalog.count(*) filter (where r.needs_reorder),
-                'urgent', pg_catalog.count(*) filter (where r.urgent),
-                'lost_revenue_per_day', coalesce(pg_catalog.sum(r.lost_revenue_per_day), 0),
-                'units_on_order', coalesce(pg_catalog.sum(r.on_order), 0))
-            from rows as r),
-        'stock_value', (
-            select pg_catalog.jsonb_build_object(
-                'value', coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0),
-                'units', coalesce(pg_catalog.sum(greatest(r.available, 0)), 0),
-                'cost_coverage', pg_catalog.round(
-                    pg_catalog.sum(greatest(r.available, 0)) filter (where r.unit_cost is not null)
-                    / nullif(pg_catalog.sum(greatest(r.available, 0)), 0), 4),
-                'sell_through_30', pg_catalog.round(
-                    pg_catalog.sum(r.units_ordered_30)::numeric
-                    / nullif(pg_catalog.sum(r.units_ordered_30)
-                             + pg_catalog.sum(greatest(coalesce(r.close_before, 0), 0)), 0), 4))
-            from rows as r),
+        'summary', pg_catalog.jsonb_build_object(
+            'variants', x.variants, 'stocked_out', x.stocked_out,
+            'below_reorder_point', x.below_reorder_point, 'urgent', x.urgent,
+            'lost_revenue_per_day', x.lost_revenue_per_day, 'units_on_order', x.units_on_order),
+        'stock_value', pg_catalog.jsonb_build_object(
+            'value', x.stock_value, 'units', x.units,
+            'cost_coverage', pg_catalog.round(x.costed_units::numeric / nullif(x.units, 0), 4),
+            'sell_through_30', pg_catalog.round(x.units_ordered_30::numeric
+                                                / nullif(x.units_ordered_30 + x.units_left, 0), 4)),
         'stocked_out', coalesce((
-            select pg_catalog.jsonb_agg(l.doc order by r.lost_revenue_per_day desc nulls last, r.variant_id)
-            from (select * from rows as x where x.available <= 0
-                  order by x.lost_revenue_per_day desc nulls last, x.variant_id limit v_limit) as r
-                join line as l on l.variant_id = r.variant_id), '[]'),
+            select pg_catalog.jsonb_agg(r.line
+                                        order by r.lost_revenue_per_day desc nulls last, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.available <= 0
+                 order by y.lost_revenue_per_day desc nulls last, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.available <= 0
+                 order by y.lost_revenue_per_day desc nulls last, y.variant_id limit v_limit)
+            ) as r), '[]'),
         'below_reorder_point', coalesce((
-            select pg_catalog.jsonb_agg(l.doc order by r.urgent desc, r.stockout_date,
-                                        r.velocity * r.price desc, r.variant_id)
-            from (select * from rows as x where x.needs_reorder
-                  order by x.urgent desc, x.stockout_date, x.velocity * x.price desc, x.variant_id
-                  limit v_limit) as r
-                join line as l on l.variant_id = r.variant_id), '[]'),
+            select pg_catalog.jsonb_agg(r.line
+                                        order by r.urgent desc, r.stockout_date, r.priority desc, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.needs_reorder
+                 order by y.urgent desc, y.stockout_date, y.priority desc, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.needs_reorder
+                 order by y.urgent desc, y.stockout_date, y.priority desc, y.variant_id limit v_limit)
+            ) as r), '[]'),
         'reorder_suggestions', coalesce((
             select pg_catalog.jsonb_agg(s.doc order by s.cost desc nulls last, s.supplier nulls last)
             from (
-                select r.supplier, pg_catalog.sum(r.reorder_quantity * r.unit_cost) as cost,
+                select d.supplier, pg_catalog.sum(d.reorder_quantity * d.unit_cost) as cost,
                     pg_catalog.jsonb_build_object(
-                        'supplier_id', r.supplier_id, 'supplier', r.supplier,
+                        'supplier_id', d.supplier_id, 'supplier', d.supplier,
                         'variants', pg_catalog.count(*),
-                        'units', pg_catalog.sum(r.reorder_quantity),
-                        'cost', pg_catalog.sum(r.reorder_quantity * r.unit_cost),
+                        'units', pg_catalog.sum(d.reorder_quantity),
+                        'cost', pg_catalog.sum(d.reorder_quantity * d.unit_cost),
                         'lines', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                            'variant_id', r.variant_id, 'sku', r.sku,
-                            'quantity', r.reorder_quantity, 'stockout_date', r.stockout_date,
-                            'urgent', r.urgent) order by r.urgent desc, r.stockout_date, r.variant_id)) as doc
-                from rows as r
-                where r.needs_reorder
-                    and r.reorder_quantity > 0
-                group by r.supplier_id, r.supplier
+                            'variant_id', d.variant_id, 'sku', d.sku,
+                            'quantity', d.reorder_quantity, 'stockout_date', d.stockout_date,
+                            'urgent', d.urgent) order by d.urgent desc, d.stockout_date, d.variant_id)) as doc
+                from due as d
+                group by d.supplier_id, d.supplier
             ) as s), '[]'),
         'cover_distribution', (
             select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                 'bucket', b.bucket, 'from_days', b.lo, 'to_days', b.hi,
-                'variants', (select pg_catalog.count(*) from rows as r
-                             where r.available > 0 and r.cover_ratio >= b.lo
-                                 and (b.hi is null or r.cover_ratio < b.hi)
-                             or (b.bucket = 'stocked_out' and r.available <= 0)
-                             or (b.bucket = 'no_sales' and r.available > 0
-                                 and coalesce(r.velocity, 0) = 0)),
-                'stock_value', (select coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0)
-                                from rows as r
-                                where r.available > 0 and r.cover_ratio >= b.lo
-                                    and (b.hi is null or r.cover_ratio < b.hi)
-                                or (b.bucket = 'no_sales' and r.available > 0
-                                    and coalesce(r.velocity, 0) = 0)))
+                'variants', coalesce(c.variants, 0), 'stock_value', coalesce(c.stock_value, 0))
                 order by b.n)
             from (values (1, 'stocked_out', null::integer, null::integer), (2, '0-7', 0, 7),
                          (3, '7-14', 7, 14), (4, '14-30', 14, 30), (5, '30-60', 30, 60),
                          (6, '60-90', 60, 90), (7, '90+', 90, null), (8, 'no_sales', null, null))
-                as b (n, bucket, lo, hi)),
-        'overstock', (
-            select pg_catalog.jsonb_build_object(
-                'variants', pg_catalog.count(*) filter (where r.excess_units > 0),
-                'units', coalesce(pg_catalog.sum(r.excess_units), 0),
-                'value', coalesce(pg_catalog.sum(r.excess_value), 0),
-                'top', coalesce((
-                    select pg_catalog.jsonb_agg(l.doc || pg_catalog.jsonb_build_object(
-                        'excess_units', x.excess_units, 'excess_value', x.excess_value)
-                        order by x.excess_value desc nulls last, x.variant_id)
-                    from (select * from rows as y where y.excess_units > 0
-                          order by y.excess_value desc nulls last, y.variant_id limit v_limit) as x
-                        join line as l on l.variant_id = x.variant_id), '[]'))
-            from rows as r),
-        'dead_stock', (
-            select pg_catalog.jsonb_build_object(
-                'variants', pg_catalog.count(*) filter (where r.dead_stock),
-                'units', coalesce(pg_catalog.sum(r.available) filter (where r.dead_stock), 0),
-                'value', coalesce(pg_catalog.sum(r.dead_stock_value), 0),
-                'top', coalesce((
-                    select pg_catalog.jsonb_agg(l.doc || pg_catalog.jsonb_build_object(
-                        'dead_stock_value', x.dead_stock_value)
-                        order by x.dead_stock_value desc nulls last, x.variant_id)
-                    from (select * from rows as y where y.dead_stock
-                          order by y.dead_stock_value desc nulls last, y.variant_id limit v_limit) as x
-                        join line as l on l.variant_id = x.variant_id), '[]'))
-            from rows as r),
+                as b (n, bucket, lo, hi)
+                left join cover as c
+                    on c.bucket = b.bucket),
+        'overstock', pg_catalog.jsonb_build_object(
+            'variants', x.overstock_variants, 'units', x.overstock_units, 'value', x.overstock_value,
+            'top', coalesce((
+            select pg_catalog.jsonb_agg(r.line
+                                        || pg_catalog.jsonb_build_object('excess_units', r.excess_units, 'excess_value', r.excess_value)
+                                        order by r.excess_value desc nulls last, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.excess_units > 0
+                 order by y.excess_value desc nulls last, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.excess_units > 0
+                 order by y.excess_value desc nulls last, y.variant_id limit v_limit)
+            ) as r), '[]')),
+        'dead_stock', pg_catalog.jsonb_build_object(
+            'variants', x.dead_stock_variants, 'units', x.dead_stock_units, 'value', x.dead_stock_value,
+            'top', coalesce((
+            select pg_catalog.jsonb_agg(r.line
+                                        || pg_catalog.jsonb_build_object('dead_stock_value', r.dead_stock_value)
+                                        order by r.dead_stock_value desc nulls last, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.dead_stock
+                 order by y.dead_stock_value desc nulls last, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.dead_stock
+                 order by y.dead_stock_value desc nulls last, y.variant_id limit v_limit)
+            ) as r), '[]')),
         'top_movers', coalesce((
-            select pg_catalog.jsonb_agg(l.doc || pg_catalog.jsonb_build_object(
-                'net_units_30', r.net_units_30) order by r.net_units_30 desc, r.variant_id)
-            from (select * from rows as x order by x.net_units_30 desc, x.variant_id limit 10) as r
-                join line as l on l.variant_id = r.variant_id), '[]'),
+            select pg_catalog.jsonb_agg(r.line
+                                        || pg_catalog.jsonb_build_object('net_units_30', r.net_units_30)
+                                        order by r.net_units_30 desc, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and true
+                 order by y.net_units_30 desc, y.variant_id limit 10)
+                union all
+                (select y.* from rows as y
+                 where true
+                 order by y.net_units_30 desc, y.variant_id limit 10)
+            ) as r), '[]'),
         'freshness', (
             select pg_catalog.jsonb_build_object(
                 'last_received_at', pg_catalog.max(e.received_at),
@@ -354,7 +613,8 @@ begin
                 and e.source = 'shopify'
                 and e.topic like 'inventory_levels/%'
                 and e.received_at <= v_now))
-    into v_result;
+    into v_result
+    from totals as x;
 
     perform pg_catalog.set_config('response.headers',
         '[{"Cache-Control": "max-age=300"}]', true);
@@ -362,7 +622,7 @@ begin
 end
 $$;
 
-comment on function private.inventory_watch(uuid, timestamptz) is 'The body of api.inventory_watch: checks once that the caller may read the shop, then reads its rows as definer.';
+comment on function private.inventory_watch(uuid, timestamptz) is 'The body of api.inventory_watch: checks once that the caller may read the shop, then reads as definer its kept state (app.inventory_variant_state) when that is of as_of''s day and of every input up to as_of, else the figures computed as of as_of.';
 
 create function api.inventory_watch(shop_id uuid, as_of timestamptz default null)
     returns jsonb
@@ -378,7 +638,9 @@ $$;
 
 comment on function api.inventory_watch(uuid, timestamptz) is 'The Inventory Watch tile for a shop as one JSON document (schema: tools/storepulse/schemas/inventory_watch.schema.json): stocked-out variants ranked by lost revenue per day, variants below their reorder point ranked by urgency, reorder suggestions per supplier, the days-of-cover distribution, overstock and dead stock with their value, stock value and sell-through, top movers and freshness, as of as_of (now by default). Members and service_role only.';
 
-grant execute on function private.inventory_variant_rows(uuid, timestamptz) to authenticated, service_role;
+grant execute on function private.inventory_variant_rows(uuid, timestamptz, bigint[], date) to authenticated, service_role;
+
+grant execute on function private.refresh_inventory_state(uuid, bigint[]) to service_role;
 
 grant execute on function private.inventory_watch(uuid, timestamptz) to authenticated, service_role;
 

@@ -11,6 +11,12 @@ select private.retire_row_change_store('app.inventory_supplier');
 
 select private.retire_row_change_store('app.inventory_settings');
 
+drop table app.inventory_state_cover;
+
+drop table app.inventory_state_totals;
+
+drop table app.inventory_variant_state;
+
 drop table app.inventory_variant_stats;
 
 drop table app.inventory_stats_day;

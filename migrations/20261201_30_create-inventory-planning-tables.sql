@@ -190,6 +190,7 @@ create table app.inventory_stats_day (
     shop_id uuid not null,
     stats_day date not null,
     computed_at timestamptz not null default now(),
+    state_as_of timestamptz,
     constraint pk_inventory_stats_day primary key (shop_id),
     constraint fk_inventory_stats_day_shop_id_shop foreign key (shop_id)
         references app.shop (shop_id) on delete cascade
@@ -201,6 +202,7 @@ comment on table app.inventory_stats_day is 'The shop-local day whose lookbacks 
 comment on column app.inventory_stats_day.shop_id is 'The shop.';
 comment on column app.inventory_stats_day.stats_day is 'The day: its lookbacks are the complete days before it.';
 comment on column app.inventory_stats_day.computed_at is 'When the day was rolled.';
+comment on column app.inventory_stats_day.state_as_of is 'When app.inventory_variant_state was last brought up to date: the tile reads it for any as_of from then on, within the stats day.';
 
 grant select on app.inventory_stats_day to authenticated;
 grant select, insert, update, delete on app.inventory_stats_day to service_role;
@@ -219,6 +221,7 @@ create table app.inventory_variant_stats (
     net_sales_90 numeric(14,2) not null,
     first_day date,
     close_before integer,
+    abc text,
     constraint pk_inventory_variant_stats primary key (shop_id, variant_id),
     constraint fk_inventory_variant_stats_shop_id_shop foreign key (shop_id)
         references app.shop (shop_id) on delete cascade
@@ -240,9 +243,194 @@ comment on column app.inventory_variant_stats.units_ordered_dead is 'Units order
 comment on column app.inventory_variant_stats.net_sales_90 is 'Net sales over the last 90 days (ABC).';
 comment on column app.inventory_variant_stats.first_day is 'The first shop-local day of its stock history.';
 comment on column app.inventory_variant_stats.close_before is 'Units available at the end of the day before (null: not yet observed).';
+comment on column app.inventory_variant_stats.abc is 'Its ABC class by net_sales_90 among the shop''s variants (private.refresh_inventory_abc).';
 
 grant select on app.inventory_variant_stats to authenticated;
 grant select, insert, update, delete on app.inventory_variant_stats to service_role;
+
+create table app.inventory_variant_state (
+    shop_id uuid not null,
+    variant_id bigint not null,
+    product_id bigint not null,
+    sku text,
+    title text,
+    variant_title text,
+    price numeric(14,2) not null,
+    unit_cost numeric(14,2),
+    available integer not null,
+    on_order integer not null,
+    inventory_position integer not null,
+    next_receipt date,
+    lookback_days integer not null,
+    in_stock_days integer not null,
+    velocity numeric(14,4),
+    sigma numeric(14,4) not null,
+    net_units_30 integer not null,
+    units_ordered_30 integer not null,
+    net_sales_90 numeric(14,2) not null,
+    abc text not null,
+    z numeric(6,4) not null,
+    lead_time_days integer not null,
+    supplier_id bigint,
+    supplier text,
+    safety_stock numeric(14,2) not null,
+    reorder_point numeric(14,2),
+    needs_reorder boolean not null,
+    reorder_quantity integer not null,
+    days_of_cover numeric(14,1),
+    cover_ratio numeric,
+    stockout_date date,
+    urgent boolean not null,
+    lost_revenue_per_day numeric(14,2),
+    excess_units integer not null,
+    excess_value numeric(14,2),
+    dead_stock boolean not null,
+    dead_stock_value numeric(14,2),
+    close_before integer,
+    cover_bucket text not null,
+    line jsonb not null,
+    priority numeric,
+    constraint pk_inventory_variant_state primary key (shop_id, variant_id),
+    constraint fk_inventory_variant_state_shop_id_shop foreign key (shop_id)
+        references app.shop (shop_id) on delete cascade
+);
+
+create index index_inventory_variant_state_stocked_out
+    on app.inventory_variant_state (shop_id, lost_revenue_per_day desc nulls last, variant_id)
+    where available <= 0;
+
+create index index_inventory_variant_state_below_reorder_point
+    on app.inventory_variant_state (shop_id, urgent desc, stockout_date, priority desc, variant_id)
+    where needs_reorder;
+
+create index index_inventory_variant_state_overstock
+    on app.inventory_variant_state (shop_id, excess_value desc nulls last, variant_id)
+    where excess_units > 0;
+
+create index index_inventory_variant_state_dead_stock
+    on app.inventory_variant_state (shop_id, dead_stock_value desc nulls last, variant_id)
+    where dead_stock;
+
+create index index_inventory_variant_state_movers
+    on app.inventory_variant_state (shop_id, net_units_30 desc, variant_id);
+
+alter table app.inventory_variant_state enable row level security;
+
+comment on table app.inventory_variant_state is 'Each tracked variant''s Inventory Watch figures as of app.inventory_stats_day.state_as_of (private.inventory_variant_rows), kept current as levels, receipts, suppliers, settings and the stored figures change: what the tile reads on its usual call, with an index per list.';
+comment on column app.inventory_variant_state.shop_id is 'The shop.';
+comment on column app.inventory_variant_state.variant_id is 'Shopify variant id; the other columns are private.inventory_variant_rows''s (README.md, Inventory Watch numbers).';
+comment on column app.inventory_variant_state.product_id is 'Its product.';
+comment on column app.inventory_variant_state.sku is 'Stock keeping unit.';
+comment on column app.inventory_variant_state.title is 'The product''s title.';
+comment on column app.inventory_variant_state.variant_title is 'The variant''s title.';
+comment on column app.inventory_variant_state.price is 'Its current price.';
+comment on column app.inventory_variant_state.unit_cost is 'Its unit cost (null: unknown).';
+comment on column app.inventory_variant_state.available is 'Units available over every location.';
+comment on column app.inventory_variant_state.on_order is 'Units on order.';
+comment on column app.inventory_variant_state.inventory_position is 'available + on_order.';
+comment on column app.inventory_variant_state.next_receipt is 'The earliest expected day of its open receipts.';
+comment on column app.inventory_variant_state.lookback_days is 'The lookback of its velocity (30, or 90 for a slow mover).';
+comment on column app.inventory_variant_state.in_stock_days is 'In-stock days in the lookback.';
+comment on column app.inventory_variant_state.velocity is 'Net units per in-stock day (null: no in-stock day).';
+comment on column app.inventory_variant_state.sigma is 'Sample standard deviation of the in-stock days'' net units.';
+comment on column app.inventory_variant_state.net_units_30 is 'Net units over 30 days.';
+comment on column app.inventory_variant_state.units_ordered_30 is 'Units ordered over 30 days.';
+comment on column app.inventory_variant_state.net_sales_90 is 'Net sales over 90 days.';
+comment on column app.inventory_variant_state.abc is 'ABC class.';
+comment on column app.inventory_variant_state.z is 'The z of its class''s service level.';
+comment on column app.inventory_variant_state.lead_time_days is 'Lead time in days.';
+comment on column app.inventory_variant_state.supplier_id is 'Its supplier.';
+comment on column app.inventory_variant_state.supplier is 'Its supplier''s name.';
+comment on column app.inventory_variant_state.safety_stock is 'z times sigma times the square root of the lead time.';
+comment on column app.inventory_variant_state.reorder_point is 'velocity times lead time plus safety stock.';
+comment on column app.inventory_variant_state.needs_reorder is 'Whether the position is at or below the reorder point (with a velocity).';
+comment on column app.inventory_variant_state.reorder_quantity is 'Units to order (to the target cover, in the supplier''s multiple).';
+comment on column app.inventory_variant_state.days_of_cover is 'available / velocity, 1 place.';
+comment on column app.inventory_variant_state.cover_ratio is 'available / velocity, unrounded.';
+comment on column app.inventory_variant_state.stockout_date is 'The day stock runs out at the velocity.';
+comment on column app.inventory_variant_state.urgent is 'Below the reorder point and out before the next receipt.';
+comment on column app.inventory_variant_state.lost_revenue_per_day is 'velocity times price, when stocked out.';
+comment on column app.inventory_variant_state.excess_units is 'Units beyond demand over lead time, review period and safety stock.';
+comment on column app.inventory_variant_state.excess_value is 'Their value at cost.';
+comment on column app.inventory_variant_state.dead_stock is 'Stock without a sale in the dead-stock window.';
+comment on column app.inventory_variant_state.dead_stock_value is 'Its value at cost.';
+comment on column app.inventory_variant_state.close_before is 'Units available at the end of the day before the stats day.';
+comment on column app.inventory_variant_state.cover_bucket is 'Its bucket of the days-of-cover distribution.';
+comment on column app.inventory_variant_state.line is 'The variant as the tile''s lists show it (private.inventory_variant_rows builds it).';
+comment on column app.inventory_variant_state.priority is 'Velocity times price: the order among variants below the reorder point after urgency and stock-out date.';
+
+grant select on app.inventory_variant_state to authenticated;
+grant select, insert, update, delete on app.inventory_variant_state to service_role;
+
+create table app.inventory_state_totals (
+    shop_id uuid not null,
+    variants integer not null default 0,
+    stocked_out integer not null default 0,
+    below_reorder_point integer not null default 0,
+    urgent integer not null default 0,
+    lost_revenue_per_day numeric(16,2) not null default 0,
+    units_on_order bigint not null default 0,
+    stock_value numeric(16,2) not null default 0,
+    units bigint not null default 0,
+    costed_units bigint not null default 0,
+    units_ordered_30 bigint not null default 0,
+    units_left bigint not null default 0,
+    overstock_variants integer not null default 0,
+    overstock_units bigint not null default 0,
+    overstock_value numeric(16,2) not null default 0,
+    dead_stock_variants integer not null default 0,
+    dead_stock_units bigint not null default 0,
+    dead_stock_value numeric(16,2) not null default 0,
+    constraint pk_inventory_state_totals primary key (shop_id),
+    constraint fk_inventory_state_totals_shop_id_shop foreign key (shop_id)
+        references app.shop (shop_id) on delete cascade
+);
+
+alter table app.inventory_state_totals enable row level security;
+
+comment on table app.inventory_state_totals is 'The sums of app.inventory_variant_state for each shop, kept with it (what leaves a row is taken off, what enters is added): the tile''s summary, stock value, sell-through, overstock and dead stock without reading every variant.';
+comment on column app.inventory_state_totals.shop_id is 'The shop.';
+comment on column app.inventory_state_totals.variants is 'Tracked variants.';
+comment on column app.inventory_state_totals.stocked_out is 'Variants with available <= 0.';
+comment on column app.inventory_state_totals.below_reorder_point is 'Variants that need a reorder.';
+comment on column app.inventory_state_totals.urgent is 'Of them, out before their next receipt.';
+comment on column app.inventory_state_totals.lost_revenue_per_day is 'Sum of lost revenue per day.';
+comment on column app.inventory_state_totals.units_on_order is 'Units on order.';
+comment on column app.inventory_state_totals.stock_value is 'Sum of max(available, 0) times unit cost.';
+comment on column app.inventory_state_totals.units is 'Sum of max(available, 0).';
+comment on column app.inventory_state_totals.costed_units is 'Of them, units with a known cost.';
+comment on column app.inventory_state_totals.units_ordered_30 is 'Units ordered over 30 days (sell-through).';
+comment on column app.inventory_state_totals.units_left is 'Sum of max(close the day before, 0) (sell-through).';
+comment on column app.inventory_state_totals.overstock_variants is 'Variants with excess units.';
+comment on column app.inventory_state_totals.overstock_units is 'Excess units.';
+comment on column app.inventory_state_totals.overstock_value is 'Their value at cost.';
+comment on column app.inventory_state_totals.dead_stock_variants is 'Dead-stock variants.';
+comment on column app.inventory_state_totals.dead_stock_units is 'Their units.';
+comment on column app.inventory_state_totals.dead_stock_value is 'Their value at cost.';
+
+grant select on app.inventory_state_totals to authenticated;
+grant select, insert, update, delete on app.inventory_state_totals to service_role;
+
+create table app.inventory_state_cover (
+    shop_id uuid not null,
+    bucket text not null,
+    variants integer not null default 0,
+    stock_value numeric(16,2) not null default 0,
+    constraint pk_inventory_state_cover primary key (shop_id, bucket),
+    constraint fk_inventory_state_cover_shop_id_shop foreign key (shop_id)
+        references app.shop (shop_id) on delete cascade
+);
+
+alter table app.inventory_state_cover enable row level security;
+
+comment on table app.inventory_state_cover is 'The days-of-cover distribution of app.inventory_variant_state per shop, kept with it.';
+comment on column app.inventory_state_cover.shop_id is 'The shop.';
+comment on column app.inventory_state_cover.bucket is 'stocked_out, 0-7, 7-14, 14-30, 30-60, 60-90, 90+ or no_sales.';
+comment on column app.inventory_state_cover.variants is 'Variants in it.';
+comment on column app.inventory_state_cover.stock_value is 'Their stock at cost.';
+
+grant select on app.inventory_state_cover to authenticated;
+grant select, insert, update, delete on app.inventory_state_cover to service_role;
 
 select private.enable_row_audit('app.inventory_settings');
 

@@ -35,3 +35,9 @@ drop policy "members can read their shops' variant supplier rows" on app.invento
 drop policy "members can read their shops' supplier rows" on app.inventory_supplier;
 
 drop policy "members can read their shops' inventory settings rows" on app.inventory_settings;
+
+drop policy "members can read their shops' variant state rows" on app.inventory_variant_state;
+
+drop policy "members can read their shops' cover distribution rows" on app.inventory_state_cover;
+
+drop policy "members can read their shops' inventory totals rows" on app.inventory_state_totals;

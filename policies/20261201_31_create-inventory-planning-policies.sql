@@ -48,6 +48,24 @@ create policy "members can read their shops' variant stats rows"
     to authenticated
     using (shop_id = any (array(select private.my_shop_ids())));
 
+create policy "members can read their shops' variant state rows"
+    on app.inventory_variant_state
+    for select
+    to authenticated
+    using (shop_id = any (array(select private.my_shop_ids())));
+
+create policy "members can read their shops' inventory totals rows"
+    on app.inventory_state_totals
+    for select
+    to authenticated
+    using (shop_id = any (array(select private.my_shop_ids())));
+
+create policy "members can read their shops' cover distribution rows"
+    on app.inventory_state_cover
+    for select
+    to authenticated
+    using (shop_id = any (array(select private.my_shop_ids())));
+
 create policy "owners and managers can add inventory settings rows"
     on app.inventory_settings
     for insert

@@ -99,7 +99,8 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     **{f"app.{t}": _planning for t in (
         "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
         "inventory_receipt", "inventory_sales_daily", "inventory_stats_day",
-        "inventory_variant_stats")},
+        "inventory_variant_stats", "inventory_variant_state", "inventory_state_totals",
+        "inventory_state_cover")},
     "app.shop_legal_hold": _seed_legal_hold,
     "app.shop_payload_retention": _seed_payload_retention,
     "audit.suggestion": _seed_suggestion,

@@ -113,6 +113,22 @@ def test_the_stored_figures_equal_a_rebuild(loaded: Loaded) -> None:
                            "order by 1", (shop_id, TODAY)).fetchall()
     assert len(stored) > 400
     assert stored == rebuilt
+    state = conn.execute("select * from app.inventory_variant_state where shop_id = %s "
+                         "order by variant_id", (shop_id,)).fetchall()
+    kept = conn.execute("select %s::uuid, r.*, r.velocity * r.price from "
+                        "private.inventory_variant_rows(%s, 'infinity', null, %s) as r "
+                        "order by r.variant_id", (shop_id, shop_id, TODAY)).fetchall()
+    assert len(state) == len(stored)
+    assert state == kept
+    assert conn.execute("select private.inventory_stats_drift(%s)", (shop_id,)).fetchone()[0] == 0
+    totals = conn.execute("select variants, stocked_out, below_reorder_point, stock_value "
+                          "from app.inventory_state_totals where shop_id = %s",
+                          (shop_id,)).fetchone()
+    assert totals == conn.execute(
+        "select count(*)::int, (count(*) filter (where available <= 0))::int, "
+        "(count(*) filter (where needs_reorder))::int, "
+        "sum(greatest(available, 0) * unit_cost)::numeric(16,2) "
+        "from app.inventory_variant_state where shop_id = %s", (shop_id,)).fetchone()
     sales = conn.execute("select * from app.inventory_sales_daily where shop_id = %s "
                          "order by variant_id, day", (shop_id,)).fetchall()
     with conn.transaction(force_rollback=True):
@@ -152,6 +168,9 @@ def test_every_variant_figure_equals_the_truth(loaded: Loaded, truth: InventoryF
 def test_the_tile_shows_the_truth(loaded: Loaded, truth: InventoryFigures) -> None:
     """Lists, their order, the distribution, the values and the summary."""
     conn, shop_id, owner = loaded
+    # the usual call reads the kept state: it is of every input up to as_of
+    assert conn.execute("select stats_day, state_as_of <= %s from app.inventory_stats_day "
+                        "where shop_id = %s", (AS_OF, shop_id)).fetchone() == (TODAY, True)
     body = tile(conn, shop_id, owner)
     fs = truth.variants
     assert body["local_date"] == TODAY.isoformat()
@@ -279,10 +298,11 @@ def test_the_job_checks_rolls_and_repairs_drift(loaded: Loaded) -> None:
                      "where shop_id = %s and variant_id in (select variant_id from "
                      "app.inventory_variant_stats where shop_id = %s order by 1 limit 2)",
                      (shop_id, shop_id))
+        # two rows of figures, each way, and the two states built on them, each way
         assert conn.execute("select private.inventory_stats_drift(%s)",
-                            (shop_id,)).fetchone()[0] == 4  # two rows, each way
+                            (shop_id,)).fetchone()[0] == 8
         result = conn.execute("select private.run_inventory_watch()").fetchone()[0]
-        assert result[str(shop_id)]["drift"] == 4
+        assert result[str(shop_id)]["drift"] == 8
         today = conn.execute("select (now() at time zone 'America/Los_Angeles')::date"
                              ).fetchone()[0]
         assert conn.execute("select stats_day from app.inventory_stats_day where shop_id = %s",

@@ -4,7 +4,8 @@
 CREATE TABLE app.inventory_stats_day (
     shop_id uuid NOT NULL,
     stats_day date NOT NULL,
-    computed_at timestamp with time zone DEFAULT now() NOT NULL
+    computed_at timestamp with time zone DEFAULT now() NOT NULL,
+    state_as_of timestamp with time zone
 );
 
 COMMENT ON TABLE app.inventory_stats_day IS 'The shop-local day whose lookbacks app.inventory_variant_stats holds (they end the day before): rolled by the pg_cron job after local midnight.';
@@ -14,6 +15,8 @@ COMMENT ON COLUMN app.inventory_stats_day.shop_id IS 'The shop.';
 COMMENT ON COLUMN app.inventory_stats_day.stats_day IS 'The day: its lookbacks are the complete days before it.';
 
 COMMENT ON COLUMN app.inventory_stats_day.computed_at IS 'When the day was rolled.';
+
+COMMENT ON COLUMN app.inventory_stats_day.state_as_of IS 'When app.inventory_variant_state was last brought up to date: the tile reads it for any as_of from then on, within the stats day.';
 
 ALTER TABLE ONLY app.inventory_stats_day
     ADD CONSTRAINT pk_inventory_stats_day PRIMARY KEY (shop_id);

@@ -53,6 +53,8 @@ CREATE TRIGGER _900_row_audit_truncate BEFORE TRUNCATE ON app.inventory_supplier
 
 CREATE TRIGGER _900_row_audit_update AFTER UPDATE ON app.inventory_supplier REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_updates('audit.row_change__app__inventory_supplier');
 
+CREATE TRIGGER tg_inventory_supplier__refresh_state AFTER UPDATE ON app.inventory_supplier FOR EACH ROW EXECUTE FUNCTION private.tg_inventory_supplier__refresh_state();
+
 ALTER TABLE ONLY app.inventory_supplier
     ADD CONSTRAINT fk_inventory_supplier_shop_id_shop FOREIGN KEY (shop_id) REFERENCES app.shop(shop_id) ON DELETE CASCADE;
 

@@ -14,7 +14,8 @@ CREATE TABLE app.inventory_variant_stats (
     units_ordered_dead integer NOT NULL,
     net_sales_90 numeric(14,2) NOT NULL,
     first_day date,
-    close_before integer
+    close_before integer,
+    abc text
 );
 
 COMMENT ON TABLE app.inventory_variant_stats IS 'Each tracked variant''s figures over the lookbacks that end the day before app.inventory_stats_day.stats_day (private.inventory_variant_figures): what the tile reads instead of 90 days of history. Kept current by the change feed; the day roll computes them all again.';
@@ -44,6 +45,8 @@ COMMENT ON COLUMN app.inventory_variant_stats.net_sales_90 IS 'Net sales over th
 COMMENT ON COLUMN app.inventory_variant_stats.first_day IS 'The first shop-local day of its stock history.';
 
 COMMENT ON COLUMN app.inventory_variant_stats.close_before IS 'Units available at the end of the day before (null: not yet observed).';
+
+COMMENT ON COLUMN app.inventory_variant_stats.abc IS 'Its ABC class by net_sales_90 among the shop''s variants (private.refresh_inventory_abc).';
 
 ALTER TABLE ONLY app.inventory_variant_stats
     ADD CONSTRAINT pk_inventory_variant_stats PRIMARY KEY (shop_id, variant_id);

@@ -35,6 +35,8 @@ CREATE TRIGGER _900_row_audit_truncate BEFORE TRUNCATE ON app.inventory_variant_
 
 CREATE TRIGGER _900_row_audit_update AFTER UPDATE ON app.inventory_variant_supplier REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_updates('audit.row_change__app__inventory_variant_supplier');
 
+CREATE TRIGGER tg_inventory_variant_supplier__refresh_state AFTER INSERT OR DELETE OR UPDATE ON app.inventory_variant_supplier FOR EACH ROW EXECUTE FUNCTION private.tg_inventory_variant_supplier__refresh_state();
+
 ALTER TABLE ONLY app.inventory_variant_supplier
     ADD CONSTRAINT fk_inventory_variant_supplier_supplier_id_inventory_supplier FOREIGN KEY (shop_id, supplier_id) REFERENCES app.inventory_supplier(shop_id, supplier_id) ON DELETE CASCADE;
 

@@ -6,8 +6,8 @@ CREATE FUNCTION private.file_reorder_suggestions(p_shop_id uuid, p_as_of timesta
     SET search_path TO ''
     AS $$
 declare
-    v_filed integer;
-    v_withdrawn integer;
+    v_filed bigint;
+    v_withdrawn bigint;
 begin
     -- one filer of a shop at a time: the check for an open suggestion and the insert agree
     perform pg_catalog.pg_advisory_xact_lock(

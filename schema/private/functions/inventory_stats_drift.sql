@@ -19,11 +19,52 @@ CREATE FUNCTION private.inventory_stats_drift(p_shop_id uuid) RETURNS integer
             private.inventory_variant_figures(p_shop_id, d.stats_day, null) as f
         where d.shop_id = p_shop_id
     )
+    ,
+    kept as (
+        select s.variant_id, s.line, s.cover_bucket, s.available, s.on_order, s.abc,
+            s.reorder_quantity, s.needs_reorder, s.urgent, s.excess_units, s.dead_stock
+        from app.inventory_variant_state as s
+        where s.shop_id = p_shop_id
+    ),
+    recomputed as (
+        select r.variant_id, r.line, r.cover_bucket, r.available, r.on_order, r.abc,
+            r.reorder_quantity, r.needs_reorder, r.urgent, r.excess_units, r.dead_stock
+        from app.inventory_stats_day as d,
+            private.inventory_variant_rows(p_shop_id, 'infinity', null, d.stats_day) as r
+        where d.shop_id = p_shop_id
+    ),
+    summed as (
+        -- the totals against the sums of the state they are kept with
+        select (t.variants, t.stocked_out, t.below_reorder_point, t.urgent,
+                t.lost_revenue_per_day, t.units_on_order, t.stock_value, t.units,
+                t.overstock_variants, t.overstock_value, t.dead_stock_variants,
+                t.dead_stock_value)
+            is distinct from (
+                select (pg_catalog.count(*)::integer,
+                        (pg_catalog.count(*) filter (where s.available <= 0))::integer,
+                        (pg_catalog.count(*) filter (where s.needs_reorder))::integer,
+                        (pg_catalog.count(*) filter (where s.urgent))::integer,
+                        coalesce(pg_catalog.sum(s.lost_revenue_per_day), 0)::numeric(16,2),
+                        coalesce(pg_catalog.sum(s.on_order), 0)::bigint,
+                        coalesce(pg_catalog.sum(greatest(s.available, 0) * s.unit_cost), 0)::numeric(16,2),
+                        coalesce(pg_catalog.sum(greatest(s.available, 0)), 0)::bigint,
+                        (pg_catalog.count(*) filter (where s.excess_units > 0))::integer,
+                        coalesce(pg_catalog.sum(s.excess_value), 0)::numeric(16,2),
+                        (pg_catalog.count(*) filter (where s.dead_stock))::integer,
+                        coalesce(pg_catalog.sum(s.dead_stock_value), 0)::numeric(16,2))
+                from app.inventory_variant_state as s
+                where s.shop_id = p_shop_id) as off
+        from app.inventory_state_totals as t
+        where t.shop_id = p_shop_id
+    )
     select (select pg_catalog.count(*) from (select * from stored except select * from rebuilt) as a)::integer
         + (select pg_catalog.count(*) from (select * from rebuilt except select * from stored) as b)::integer
+        + (select pg_catalog.count(*) from (select * from kept except select * from recomputed) as c)::integer
+        + (select pg_catalog.count(*) from (select * from recomputed except select * from kept) as e)::integer
+        + coalesce((select s.off::integer from summed as s), 0)
 $$;
 
-COMMENT ON FUNCTION private.inventory_stats_drift(p_shop_id uuid) IS 'How many rows of the shop''s stored Inventory Watch figures differ from a rebuild of the same stats day (0: the incremental path is exact).';
+COMMENT ON FUNCTION private.inventory_stats_drift(p_shop_id uuid) IS 'How many rows of the shop''s stored Inventory Watch figures and kept state differ from a rebuild of the same stats day, plus 1 if its totals differ from the sums of its state (0: the incremental path is exact).';
 
 REVOKE ALL ON FUNCTION private.inventory_stats_drift(p_shop_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.inventory_stats_drift(p_shop_id uuid) TO service_role;

@@ -17,7 +17,16 @@ begin
     from app.shop as s
     where s.shop_id = p_shop_id;
     -- after the snapshots (position 10): a version of a day in the lookbacks, or the first
-    -- of a variant not yet in the figures, computes its variant's figures again
+    -- of a variant not yet in the figures, computes its variant's figures again; every
+    -- variant whose level changed has its state brought up to date
+    perform private.refresh_inventory_state(p_shop_id, array(
+        select distinct sv.variant_id
+        from app.shopify_inventory_level_version as v
+            join app.shopify_variant as sv
+                on sv.shop_id = v.shop_id
+                and sv.inventory_item_id = v.inventory_item_id
+        where v.shop_id = p_shop_id
+            and v.version_id = any (p_keys)));
     perform private.refresh_inventory_stats(p_shop_id, array(
         select distinct sv.variant_id
         from app.shopify_inventory_level_version as v

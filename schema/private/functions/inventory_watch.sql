@@ -4,11 +4,13 @@
 CREATE FUNCTION private.inventory_watch(p_shop_id uuid, p_as_of timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
     v_shop app.shop;
     v_now timestamptz := coalesce(p_as_of, pg_catalog.now());
     v_day date;
+    v_stored boolean;
     v_limit constant integer := 25;
     v_result jsonb;
 begin
@@ -23,131 +25,181 @@ begin
             using errcode = '42501', hint = 'Members of a shop see its Inventory Watch.';
     end if;
     v_day := (v_now at time zone v_shop.iana_timezone)::date;
+    -- the kept state when it is of this day and of every input up to as_of, else computed
+    select coalesce(d.stats_day = v_day and v_now >= d.state_as_of, false) into v_stored
+    from app.inventory_stats_day as d
+    where d.shop_id = p_shop_id;
+    v_stored := coalesce(v_stored, false);
     with rows as materialized (
-        select *
-        from private.inventory_variant_rows(p_shop_id, v_now)
+        -- computed as of as_of only when the kept state is not of it
+        select p_shop_id as shop_id, r.*, r.velocity * r.price as priority
+        from private.inventory_variant_rows(p_shop_id, v_now) as r
+        where not v_stored
     ),
-    line as (
-        select r.variant_id, pg_catalog.jsonb_build_object(
-            'variant_id', r.variant_id, 'product_id', r.product_id, 'sku', r.sku,
-            'title', r.title, 'variant_title', r.variant_title, 'price', r.price,
-            'unit_cost', r.unit_cost, 'available', r.available, 'on_order', r.on_order,
-            'inventory_position', r.inventory_position, 'next_receipt', r.next_receipt,
-            'velocity', r.velocity, 'sigma', r.sigma, 'lookback_days', r.lookback_days,
-            'in_stock_days', r.in_stock_days, 'abc', r.abc, 'lead_time_days', r.lead_time_days,
-            'safety_stock', r.safety_stock, 'reorder_point', r.reorder_point,
-            'reorder_quantity', r.reorder_quantity, 'supplier', r.supplier,
-            'days_of_cover', r.days_of_cover, 'stockout_date', r.stockout_date,
-            'urgent', r.urgent, 'lost_revenue_per_day', r.lost_revenue_per_day) as doc
+    totals as (
+        select t.variants, t.stocked_out, t.below_reorder_point, t.urgent,
+            t.lost_revenue_per_day, t.units_on_order, t.stock_value, t.units, t.costed_units,
+            t.units_ordered_30, t.units_left, t.overstock_variants, t.overstock_units,
+            t.overstock_value, t.dead_stock_variants, t.dead_stock_units, t.dead_stock_value
+        from app.inventory_state_totals as t
+        where v_stored
+            and t.shop_id = p_shop_id
+        union all
+        select pg_catalog.count(*), pg_catalog.count(*) filter (where r.available <= 0),
+            pg_catalog.count(*) filter (where r.needs_reorder),
+            pg_catalog.count(*) filter (where r.urgent),
+            coalesce(pg_catalog.sum(r.lost_revenue_per_day), 0),
+            coalesce(pg_catalog.sum(r.on_order), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0)), 0),
+            coalesce(pg_catalog.sum(greatest(r.available, 0)) filter (where r.unit_cost is not null), 0),
+            coalesce(pg_catalog.sum(r.units_ordered_30), 0),
+            coalesce(pg_catalog.sum(greatest(coalesce(r.close_before, 0), 0)), 0),
+            pg_catalog.count(*) filter (where r.excess_units > 0),
+            coalesce(pg_catalog.sum(r.excess_units), 0),
+            coalesce(pg_catalog.sum(r.excess_value), 0),
+            pg_catalog.count(*) filter (where r.dead_stock),
+            coalesce(pg_catalog.sum(r.available) filter (where r.dead_stock), 0),
+            coalesce(pg_catalog.sum(r.dead_stock_value), 0)
         from rows as r
+        having not v_stored
+    ),
+    cover as (
+        select c.bucket, c.variants, c.stock_value
+        from app.inventory_state_cover as c
+        where v_stored
+            and c.shop_id = p_shop_id
+        union all
+        select r.cover_bucket, pg_catalog.count(*),
+            coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0)
+        from rows as r
+        where not v_stored
+        group by r.cover_bucket
+    ),
+    due as (
+        -- the variants to reorder, for the drafts per supplier
+        select y.variant_id, y.sku, y.supplier_id, y.supplier, y.reorder_quantity, y.unit_cost,
+            y.stockout_date, y.urgent
+        from app.inventory_variant_state as y
+        where v_stored
+            and y.shop_id = p_shop_id
+            and y.needs_reorder
+            and y.reorder_quantity > 0
+        union all
+        select y.variant_id, y.sku, y.supplier_id, y.supplier, y.reorder_quantity, y.unit_cost,
+            y.stockout_date, y.urgent
+        from rows as y
+        where y.needs_reorder
+            and y.reorder_quantity > 0
     )
     select pg_catalog.jsonb_build_object(
         'shop', pg_catalog.jsonb_build_object('shop_id', v_shop.shop_id, 'name', v_shop.name,
             'currency', v_shop.currency, 'iana_timezone', v_shop.iana_timezone),
         'as_of', v_now,
         'local_date', v_day,
-        'summary', (
-            select pg_catalog.jsonb_build_object(
-                'variants', pg_catalog.count(*),
-                'stocked_out', pg_catalog.count(*) filter (where r.available <= 0),
-                'below_reorder_point', pg_catalog.count(*) filter (where r.needs_reorder),
-                'urgent', pg_catalog.count(*) filter (where r.urgent),
-                'lost_revenue_per_day', coalesce(pg_catalog.sum(r.lost_revenue_per_day), 0),
-                'units_on_order', coalesce(pg_catalog.sum(r.on_order), 0))
-            from rows as r),
-        'stock_value', (
-            select pg_catalog.jsonb_build_object(
-                'value', coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0),
-                'units', coalesce(pg_catalog.sum(greatest(r.available, 0)), 0),
-                'cost_coverage', pg_catalog.round(
-                    pg_catalog.sum(greatest(r.available, 0)) filter (where r.unit_cost is not null)
-                    / nullif(pg_catalog.sum(greatest(r.available, 0)), 0), 4),
-                'sell_through_30', pg_catalog.round(
-                    pg_catalog.sum(r.units_ordered_30)::numeric
-                    / nullif(pg_catalog.sum(r.units_ordered_30)
-                             + pg_catalog.sum(greatest(coalesce(r.close_before, 0), 0)), 0), 4))
-            from rows as r),
+        'summary', pg_catalog.jsonb_build_object(
+            'variants', x.variants, 'stocked_out', x.stocked_out,
+            'below_reorder_point', x.below_reorder_point, 'urgent', x.urgent,
+            'lost_revenue_per_day', x.lost_revenue_per_day, 'units_on_order', x.units_on_order),
+        'stock_value', pg_catalog.jsonb_build_object(
+            'value', x.stock_value, 'units', x.units,
+            'cost_coverage', pg_catalog.round(x.costed_units::numeric / nullif(x.units, 0), 4),
+            'sell_through_30', pg_catalog.round(x.units_ordered_30::numeric
+                                                / nullif(x.units_ordered_30 + x.units_left, 0), 4)),
         'stocked_out', coalesce((
-            select pg_catalog.jsonb_agg(l.doc order by r.lost_revenue_per_day desc nulls last, r.variant_id)
-            from (select * from rows as x where x.available <= 0
-                  order by x.lost_revenue_per_day desc nulls last, x.variant_id limit v_limit) as r
-                join line as l on l.variant_id = r.variant_id), '[]'),
+            select pg_catalog.jsonb_agg(r.line
+                                        order by r.lost_revenue_per_day desc nulls last, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.available <= 0
+                 order by y.lost_revenue_per_day desc nulls last, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.available <= 0
+                 order by y.lost_revenue_per_day desc nulls last, y.variant_id limit v_limit)
+            ) as r), '[]'),
         'below_reorder_point', coalesce((
-            select pg_catalog.jsonb_agg(l.doc order by r.urgent desc, r.stockout_date,
-                                        r.velocity * r.price desc, r.variant_id)
-            from (select * from rows as x where x.needs_reorder
-                  order by x.urgent desc, x.stockout_date, x.velocity * x.price desc, x.variant_id
-                  limit v_limit) as r
-                join line as l on l.variant_id = r.variant_id), '[]'),
+            select pg_catalog.jsonb_agg(r.line
+                                        order by r.urgent desc, r.stockout_date, r.priority desc, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.needs_reorder
+                 order by y.urgent desc, y.stockout_date, y.priority desc, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.needs_reorder
+                 order by y.urgent desc, y.stockout_date, y.priority desc, y.variant_id limit v_limit)
+            ) as r), '[]'),
         'reorder_suggestions', coalesce((
             select pg_catalog.jsonb_agg(s.doc order by s.cost desc nulls last, s.supplier nulls last)
             from (
-                select r.supplier, pg_catalog.sum(r.reorder_quantity * r.unit_cost) as cost,
+                select d.supplier, pg_catalog.sum(d.reorder_quantity * d.unit_cost) as cost,
                     pg_catalog.jsonb_build_object(
-                        'supplier_id', r.supplier_id, 'supplier', r.supplier,
+                        'supplier_id', d.supplier_id, 'supplier', d.supplier,
                         'variants', pg_catalog.count(*),
-                        'units', pg_catalog.sum(r.reorder_quantity),
-                        'cost', pg_catalog.sum(r.reorder_quantity * r.unit_cost),
+                        'units', pg_catalog.sum(d.reorder_quantity),
+                        'cost', pg_catalog.sum(d.reorder_quantity * d.unit_cost),
                         'lines', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                            'variant_id', r.variant_id, 'sku', r.sku,
-                            'quantity', r.reorder_quantity, 'stockout_date', r.stockout_date,
-                            'urgent', r.urgent) order by r.urgent desc, r.stockout_date, r.variant_id)) as doc
-                from rows as r
-                where r.needs_reorder
-                    and r.reorder_quantity > 0
-                group by r.supplier_id, r.supplier
+                            'variant_id', d.variant_id, 'sku', d.sku,
+                            'quantity', d.reorder_quantity, 'stockout_date', d.stockout_date,
+                            'urgent', d.urgent) order by d.urgent desc, d.stockout_date, d.variant_id)) as doc
+                from due as d
+                group by d.supplier_id, d.supplier
             ) as s), '[]'),
         'cover_distribution', (
             select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                 'bucket', b.bucket, 'from_days', b.lo, 'to_days', b.hi,
-                'variants', (select pg_catalog.count(*) from rows as r
-                             where r.available > 0 and r.cover_ratio >= b.lo
-                                 and (b.hi is null or r.cover_ratio < b.hi)
-                             or (b.bucket = 'stocked_out' and r.available <= 0)
-                             or (b.bucket = 'no_sales' and r.available > 0
-                                 and coalesce(r.velocity, 0) = 0)),
-                'stock_value', (select coalesce(pg_catalog.sum(greatest(r.available, 0) * r.unit_cost), 0)
-                                from rows as r
-                                where r.available > 0 and r.cover_ratio >= b.lo
-                                    and (b.hi is null or r.cover_ratio < b.hi)
-                                or (b.bucket = 'no_sales' and r.available > 0
-                                    and coalesce(r.velocity, 0) = 0)))
+                'variants', coalesce(c.variants, 0), 'stock_value', coalesce(c.stock_value, 0))
                 order by b.n)
             from (values (1, 'stocked_out', null::integer, null::integer), (2, '0-7', 0, 7),
                          (3, '7-14', 7, 14), (4, '14-30', 14, 30), (5, '30-60', 30, 60),
                          (6, '60-90', 60, 90), (7, '90+', 90, null), (8, 'no_sales', null, null))
-                as b (n, bucket, lo, hi)),
-        'overstock', (
-            select pg_catalog.jsonb_build_object(
-                'variants', pg_catalog.count(*) filter (where r.excess_units > 0),
-                'units', coalesce(pg_catalog.sum(r.excess_units), 0),
-                'value', coalesce(pg_catalog.sum(r.excess_value), 0),
-                'top', coalesce((
-                    select pg_catalog.jsonb_agg(l.doc || pg_catalog.jsonb_build_object(
-                        'excess_units', x.excess_units, 'excess_value', x.excess_value)
-                        order by x.excess_value desc nulls last, x.variant_id)
-                    from (select * from rows as y where y.excess_units > 0
-                          order by y.excess_value desc nulls last, y.variant_id limit v_limit) as x
-                        join line as l on l.variant_id = x.variant_id), '[]'))
-            from rows as r),
-        'dead_stock', (
-            select pg_catalog.jsonb_build_object(
-                'variants', pg_catalog.count(*) filter (where r.dead_stock),
-                'units', coalesce(pg_catalog.sum(r.available) filter (where r.dead_stock), 0),
-                'value', coalesce(pg_catalog.sum(r.dead_stock_value), 0),
-                'top', coalesce((
-                    select pg_catalog.jsonb_agg(l.doc || pg_catalog.jsonb_build_object(
-                        'dead_stock_value', x.dead_stock_value)
-                        order by x.dead_stock_value desc nulls last, x.variant_id)
-                    from (select * from rows as y where y.dead_stock
-                          order by y.dead_stock_value desc nulls last, y.variant_id limit v_limit) as x
-                        join line as l on l.variant_id = x.variant_id), '[]'))
-            from rows as r),
+                as b (n, bucket, lo, hi)
+                left join cover as c
+                    on c.bucket = b.bucket),
+        'overstock', pg_catalog.jsonb_build_object(
+            'variants', x.overstock_variants, 'units', x.overstock_units, 'value', x.overstock_value,
+            'top', coalesce((
+            select pg_catalog.jsonb_agg(r.line
+                                        || pg_catalog.jsonb_build_object('excess_units', r.excess_units, 'excess_value', r.excess_value)
+                                        order by r.excess_value desc nulls last, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.excess_units > 0
+                 order by y.excess_value desc nulls last, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.excess_units > 0
+                 order by y.excess_value desc nulls last, y.variant_id limit v_limit)
+            ) as r), '[]')),
+        'dead_stock', pg_catalog.jsonb_build_object(
+            'variants', x.dead_stock_variants, 'units', x.dead_stock_units, 'value', x.dead_stock_value,
+            'top', coalesce((
+            select pg_catalog.jsonb_agg(r.line
+                                        || pg_catalog.jsonb_build_object('dead_stock_value', r.dead_stock_value)
+                                        order by r.dead_stock_value desc nulls last, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and y.dead_stock
+                 order by y.dead_stock_value desc nulls last, y.variant_id limit v_limit)
+                union all
+                (select y.* from rows as y
+                 where y.dead_stock
+                 order by y.dead_stock_value desc nulls last, y.variant_id limit v_limit)
+            ) as r), '[]')),
         'top_movers', coalesce((
-            select pg_catalog.jsonb_agg(l.doc || pg_catalog.jsonb_build_object(
-                'net_units_30', r.net_units_30) order by r.net_units_30 desc, r.variant_id)
-            from (select * from rows as x order by x.net_units_30 desc, x.variant_id limit 10) as r
-                join line as l on l.variant_id = r.variant_id), '[]'),
+            select pg_catalog.jsonb_agg(r.line
+                                        || pg_catalog.jsonb_build_object('net_units_30', r.net_units_30)
+                                        order by r.net_units_30 desc, r.variant_id)
+            from (
+                (select y.* from app.inventory_variant_state as y
+                 where v_stored and y.shop_id = p_shop_id and true
+                 order by y.net_units_30 desc, y.variant_id limit 10)
+                union all
+                (select y.* from rows as y
+                 where true
+                 order by y.net_units_30 desc, y.variant_id limit 10)
+            ) as r), '[]'),
         'freshness', (
             select pg_catalog.jsonb_build_object(
                 'last_received_at', pg_catalog.max(e.received_at),
@@ -159,7 +211,8 @@ begin
                 and e.source = 'shopify'
                 and e.topic like 'inventory_levels/%'
                 and e.received_at <= v_now))
-    into v_result;
+    into v_result
+    from totals as x;
 
     perform pg_catalog.set_config('response.headers',
         '[{"Cache-Control": "max-age=300"}]', true);
@@ -167,7 +220,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.inventory_watch(p_shop_id uuid, p_as_of timestamp with time zone) IS 'The body of api.inventory_watch: checks once that the caller may read the shop, then reads its rows as definer.';
+COMMENT ON FUNCTION private.inventory_watch(p_shop_id uuid, p_as_of timestamp with time zone) IS 'The body of api.inventory_watch: checks once that the caller may read the shop, then reads as definer its kept state (app.inventory_variant_state) when that is of as_of''s day and of every input up to as_of, else the figures computed as of as_of.';
 
 REVOKE ALL ON FUNCTION private.inventory_watch(p_shop_id uuid, p_as_of timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.inventory_watch(p_shop_id uuid, p_as_of timestamp with time zone) TO authenticated;

@@ -7,6 +7,7 @@ CREATE FUNCTION private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bi
     AS $$
 declare
     v_day date;
+    v_reclassed bigint[];
 begin
     select d.stats_day into v_day
     from app.inventory_stats_day as d
@@ -25,10 +26,15 @@ begin
         f.velocity, f.sigma, f.net_units_30, f.units_ordered_30, f.units_ordered_dead,
         f.net_sales_90, f.first_day, f.close_before
     from private.inventory_variant_figures(p_shop_id, v_day, p_variant_ids) as f;
+    -- their net sales may move others between ABC classes; then their state follows
+    v_reclassed := private.refresh_inventory_abc(p_shop_id);
+    perform private.refresh_inventory_state(p_shop_id,
+        case when p_variant_ids is not null
+             then array(select distinct pg_catalog.unnest(p_variant_ids || v_reclassed)) end);
 end
 $$;
 
-COMMENT ON FUNCTION private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bigint[]) IS 'Computes the given variants'' rows of app.inventory_variant_stats again (null: every variant), for the shop''s stats day (nothing before the shop''s first day roll).';
+COMMENT ON FUNCTION private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bigint[]) IS 'Computes the given variants'' rows of app.inventory_variant_stats again (null: every variant), for the shop''s stats day (nothing before the shop''s first day roll), then the ABC classes, then the state of those variants and of any whose class moved.';
 
 REVOKE ALL ON FUNCTION private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bigint[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bigint[]) TO service_role;
