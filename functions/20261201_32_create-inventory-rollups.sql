@@ -187,7 +187,12 @@ as $$
                 on p.shop_id = v.shop_id
                 and p.product_id = v.product_id
         where v.shop_id = p_shop_id
-            and (p_variant_ids is null or v.variant_id = any (p_variant_ids))
+            -- a plain array (every variant of the shop when none are given): the plan
+            -- looks the variants up by key either way
+            and v.variant_id = any (coalesce(p_variant_ids, array(
+                select x.variant_id
+                from app.shopify_variant as x
+                where x.shop_id = p_shop_id)))
             and i.is_tracked is not false
             and i.deleted_at is null
             and p.deleted_at is null
@@ -207,6 +212,9 @@ as $$
                 on x.shop_id = p_shop_id
                 and x.inventory_item_id = v.inventory_item_id
                 and x.day = g.day::date
+                -- the same rows, said so the index finds them: those items, those days
+                and x.inventory_item_id = any (array(select w.inventory_item_id from variants as w))
+                and x.day between p_day - 90 and p_day - 1
     ),
     carried as (
         select m.variant_id, m.day, m.low, m.close,
@@ -226,6 +234,8 @@ as $$
                 on s.shop_id = p_shop_id
                 and s.variant_id = c.variant_id
                 and s.day = c.day
+                and s.variant_id = any (array(select w.variant_id from variants as w))
+                and s.day between p_day - 90 and p_day - 1
     ),
     sums as (
         select d.variant_id,
@@ -276,6 +286,7 @@ create function private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bi
     volatile
     security invoker
     set search_path = ''
+    set plan_cache_mode = force_custom_plan
 as $$
 declare
     v_day date;
@@ -334,15 +345,26 @@ as $$
 declare
     v_changed bigint[];
 begin
-    with ranked as (
-        select s.variant_id,
-            private.abc_class(s.net_sales_90,
-                coalesce(pg_catalog.sum(s.net_sales_90) over (
-                    order by s.net_sales_90 desc, s.variant_id
-                    rows between unbounded preceding and 1 preceding), 0),
-                pg_catalog.sum(s.net_sales_90) filter (where s.net_sales_90 > 0) over ()) as abc
+    with sums as materialized (
+        -- (the running sum to this row, less its own: a frame that ends before the row
+        -- would be summed again for every row)
+        select s.variant_id, s.net_sales_90,
+            pg_catalog.sum(s.net_sales_90) over (
+                order by s.net_sales_90 desc, s.variant_id
+                rows between unbounded preceding and current row) - s.net_sales_90 as above,
+            pg_catalog.sum(s.net_sales_90) filter (where s.net_sales_90 > 0) over () as positive
         from app.inventory_variant_stats as s
         where s.shop_id = p_shop_id
+    ),
+    ranked as (
+        -- private.abc_class, written out: a function with a pinned search_path is called
+        -- once per variant, not inlined
+        select x.variant_id,
+            case when x.net_sales_90 <= 0 then 'C'
+                 when x.above < 0.80 * x.positive then 'A'
+                 when x.above < 0.95 * x.positive then 'B'
+                 else 'C' end as abc
+        from sums as x
     ),
     changed as (
         update app.inventory_variant_stats as t

@@ -36,11 +36,21 @@ declare
     v_tz text;
     v_day date;
     v_stats_day date;
+    v_variants bigint[];
+    v_items bigint[];
 begin
     select s.iana_timezone into strict v_tz
     from app.shop as s
     where s.shop_id = p_shop_id;
     v_day := coalesce(p_day, (p_as_of at time zone v_tz)::date);
+    -- the variants asked for (all of them when none are given), and their items: plain
+    -- arrays, so one cached plan serves one variant and every variant alike
+    select coalesce(pg_catalog.array_agg(v.variant_id), '{}'),
+        coalesce(pg_catalog.array_agg(v.inventory_item_id), '{}')
+    into v_variants, v_items
+    from app.shopify_variant as v
+    where v.shop_id = p_shop_id
+        and (p_variant_ids is null or v.variant_id = any (p_variant_ids));
     select d.stats_day into v_stats_day
     from app.inventory_stats_day as d
     where d.shop_id = p_shop_id;
@@ -62,7 +72,7 @@ begin
             from app.inventory_variant_stats as f
             where f.shop_id = p_shop_id
                 and v_stats_day = v_day
-                and (p_variant_ids is null or f.variant_id = any (p_variant_ids))
+                and f.variant_id = any (v_variants)
             union all
             -- (ABC ranks every variant: computed as it goes, all of them are computed)
             select f.variant_id, f.inventory_item_id, f.lookback_days, f.in_stock_days,
@@ -85,11 +95,7 @@ begin
                            limit 1) end as available
             from app.shopify_inventory_level as l
             where l.shop_id = p_shop_id
-                and (p_variant_ids is null or l.inventory_item_id in (
-                    select v.inventory_item_id
-                    from app.shopify_variant as v
-                    where v.shop_id = p_shop_id
-                        and v.variant_id = any (p_variant_ids)))
+                and l.inventory_item_id = any (v_items)
         ),
         stock as (
             -- a variant is in the tile while one of its levels holds a quantity
@@ -106,7 +112,7 @@ begin
                 and r.ordered_at <= p_as_of
                 and (r.received_at is null or r.received_at > p_as_of)
                 and (r.cancelled_at is null or r.cancelled_at > p_as_of)
-                and (p_variant_ids is null or r.variant_id = any (p_variant_ids))
+                and r.variant_id = any (v_variants)
             group by r.variant_id
         ),
         base as (
@@ -140,9 +146,9 @@ begin
         ranked as (
             -- ABC (private.abc_class), stored with the figures or ranked here
             select b.*,
-                coalesce(pg_catalog.sum(b.net_sales_90) over (
+                pg_catalog.sum(b.net_sales_90) over (
                     order by b.net_sales_90 desc, b.variant_id
-                    rows between unbounded preceding and 1 preceding), 0) as above,
+                    rows between unbounded preceding and current row) - b.net_sales_90 as above,
                 pg_catalog.sum(b.net_sales_90) filter (where b.net_sales_90 > 0) over () as positive
             from base as b
         ),
@@ -217,8 +223,7 @@ begin
                      when f.ratio < 90 then '60-90'
                      else '90+' end
             from figured as f
-            where p_variant_ids is null
-                or f.variant_id = any (p_variant_ids)
+            where f.variant_id = any (v_variants)
         ) as x (variant_id, product_id, sku, title, variant_title, price, unit_cost,
                  available, on_order, inventory_position, next_receipt, lookback_days,
                  in_stock_days, velocity, sigma, net_units_30, units_ordered_30, net_sales_90,
@@ -242,6 +247,8 @@ as $$
 declare
     v_day date;
     v_inputs timestamptz;
+    v_variants bigint[];
+    v_items bigint[];
 begin
     select d.stats_day into v_day
     from app.inventory_stats_day as d
@@ -249,12 +256,26 @@ begin
     if v_day is null or pg_catalog.cardinality(p_variant_ids) = 0 then
         return;
     end if;
+    -- plain arrays (all of the shop's when none are given): one cached plan for both
+    select coalesce(pg_catalog.array_agg(v.variant_id), '{}'),
+        coalesce(pg_catalog.array_agg(v.inventory_item_id), '{}')
+    into v_variants, v_items
+    from app.shopify_variant as v
+    where v.shop_id = p_shop_id
+        and (p_variant_ids is null or v.variant_id = any (p_variant_ids));
+    v_variants := v_variants || array(
+        -- and the kept rows of variants gone from the catalog
+        select s.variant_id
+        from app.inventory_variant_state as s
+        where s.shop_id = p_shop_id
+            and (p_variant_ids is null or s.variant_id = any (p_variant_ids))
+            and s.variant_id <> all (v_variants));
     -- the rows that leave are taken off the totals, the rows that come are added: the
     -- totals always sum the state (a full refresh starts them again from nothing)
     with gone as (
         delete from app.inventory_variant_state as s
         where s.shop_id = p_shop_id
-            and (p_variant_ids is null or s.variant_id = any (p_variant_ids))
+            and s.variant_id = any (v_variants)
         returning s.*
     ),
     totals as (
@@ -382,15 +403,11 @@ begin
         (select pg_catalog.max(l.updated_at)
          from app.shopify_inventory_level as l
          where l.shop_id = p_shop_id
-             and (p_variant_ids is null or l.inventory_item_id in (
-                 select v.inventory_item_id
-                 from app.shopify_variant as v
-                 where v.shop_id = p_shop_id
-                     and v.variant_id = any (p_variant_ids)))),
+             and l.inventory_item_id = any (v_items)),
         (select pg_catalog.max(greatest(r.ordered_at, r.received_at, r.cancelled_at))
          from app.inventory_receipt as r
          where r.shop_id = p_shop_id
-             and (p_variant_ids is null or r.variant_id = any (p_variant_ids))));
+             and r.variant_id = any (v_variants)));
     update app.inventory_stats_day as d
     set state_as_of = case when p_variant_ids is null then v_inputs
                            else greatest(d.state_as_of, v_inputs) end

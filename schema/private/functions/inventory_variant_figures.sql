@@ -37,7 +37,12 @@ CREATE FUNCTION private.inventory_variant_figures(p_shop_id uuid, p_day date, p_
                 on p.shop_id = v.shop_id
                 and p.product_id = v.product_id
         where v.shop_id = p_shop_id
-            and (p_variant_ids is null or v.variant_id = any (p_variant_ids))
+            -- a plain array (every variant of the shop when none are given): the plan
+            -- looks the variants up by key either way
+            and v.variant_id = any (coalesce(p_variant_ids, array(
+                select x.variant_id
+                from app.shopify_variant as x
+                where x.shop_id = p_shop_id)))
             and i.is_tracked is not false
             and i.deleted_at is null
             and p.deleted_at is null
@@ -57,6 +62,9 @@ CREATE FUNCTION private.inventory_variant_figures(p_shop_id uuid, p_day date, p_
                 on x.shop_id = p_shop_id
                 and x.inventory_item_id = v.inventory_item_id
                 and x.day = g.day::date
+                -- the same rows, said so the index finds them: those items, those days
+                and x.inventory_item_id = any (array(select w.inventory_item_id from variants as w))
+                and x.day between p_day - 90 and p_day - 1
     ),
     carried as (
         select m.variant_id, m.day, m.low, m.close,
@@ -76,6 +84,8 @@ CREATE FUNCTION private.inventory_variant_figures(p_shop_id uuid, p_day date, p_
                 on s.shop_id = p_shop_id
                 and s.variant_id = c.variant_id
                 and s.day = c.day
+                and s.variant_id = any (array(select w.variant_id from variants as w))
+                and s.day between p_day - 90 and p_day - 1
     ),
     sums as (
         select d.variant_id,

@@ -8,15 +8,26 @@ CREATE FUNCTION private.refresh_inventory_abc(p_shop_id uuid) RETURNS bigint[]
 declare
     v_changed bigint[];
 begin
-    with ranked as (
-        select s.variant_id,
-            private.abc_class(s.net_sales_90,
-                coalesce(pg_catalog.sum(s.net_sales_90) over (
-                    order by s.net_sales_90 desc, s.variant_id
-                    rows between unbounded preceding and 1 preceding), 0),
-                pg_catalog.sum(s.net_sales_90) filter (where s.net_sales_90 > 0) over ()) as abc
+    with sums as materialized (
+        -- (the running sum to this row, less its own: a frame that ends before the row
+        -- would be summed again for every row)
+        select s.variant_id, s.net_sales_90,
+            pg_catalog.sum(s.net_sales_90) over (
+                order by s.net_sales_90 desc, s.variant_id
+                rows between unbounded preceding and current row) - s.net_sales_90 as above,
+            pg_catalog.sum(s.net_sales_90) filter (where s.net_sales_90 > 0) over () as positive
         from app.inventory_variant_stats as s
         where s.shop_id = p_shop_id
+    ),
+    ranked as (
+        -- private.abc_class, written out: a function with a pinned search_path is called
+        -- once per variant, not inlined
+        select x.variant_id,
+            case when x.net_sales_90 <= 0 then 'C'
+                 when x.above < 0.80 * x.positive then 'A'
+                 when x.above < 0.95 * x.positive then 'B'
+                 else 'C' end as abc
+        from sums as x
     ),
     changed as (
         update app.inventory_variant_stats as t

@@ -9,6 +9,8 @@ CREATE FUNCTION private.refresh_inventory_state(p_shop_id uuid, p_variant_ids bi
 declare
     v_day date;
     v_inputs timestamptz;
+    v_variants bigint[];
+    v_items bigint[];
 begin
     select d.stats_day into v_day
     from app.inventory_stats_day as d
@@ -16,12 +18,26 @@ begin
     if v_day is null or pg_catalog.cardinality(p_variant_ids) = 0 then
         return;
     end if;
+    -- plain arrays (all of the shop's when none are given): one cached plan for both
+    select coalesce(pg_catalog.array_agg(v.variant_id), '{}'),
+        coalesce(pg_catalog.array_agg(v.inventory_item_id), '{}')
+    into v_variants, v_items
+    from app.shopify_variant as v
+    where v.shop_id = p_shop_id
+        and (p_variant_ids is null or v.variant_id = any (p_variant_ids));
+    v_variants := v_variants || array(
+        -- and the kept rows of variants gone from the catalog
+        select s.variant_id
+        from app.inventory_variant_state as s
+        where s.shop_id = p_shop_id
+            and (p_variant_ids is null or s.variant_id = any (p_variant_ids))
+            and s.variant_id <> all (v_variants));
     -- the rows that leave are taken off the totals, the rows that come are added: the
     -- totals always sum the state (a full refresh starts them again from nothing)
     with gone as (
         delete from app.inventory_variant_state as s
         where s.shop_id = p_shop_id
-            and (p_variant_ids is null or s.variant_id = any (p_variant_ids))
+            and s.variant_id = any (v_variants)
         returning s.*
     ),
     totals as (
@@ -149,15 +165,11 @@ begin
         (select pg_catalog.max(l.updated_at)
          from app.shopify_inventory_level as l
          where l.shop_id = p_shop_id
-             and (p_variant_ids is null or l.inventory_item_id in (
-                 select v.inventory_item_id
-                 from app.shopify_variant as v
-                 where v.shop_id = p_shop_id
-                     and v.variant_id = any (p_variant_ids)))),
+             and l.inventory_item_id = any (v_items)),
         (select pg_catalog.max(greatest(r.ordered_at, r.received_at, r.cancelled_at))
          from app.inventory_receipt as r
          where r.shop_id = p_shop_id
-             and (p_variant_ids is null or r.variant_id = any (p_variant_ids))));
+             and r.variant_id = any (v_variants)));
     update app.inventory_stats_day as d
     set state_as_of = case when p_variant_ids is null then v_inputs
                            else greatest(d.state_as_of, v_inputs) end

@@ -4,6 +4,7 @@
 CREATE FUNCTION private.refresh_inventory_stats(p_shop_id uuid, p_variant_ids bigint[]) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 declare
     v_day date;
