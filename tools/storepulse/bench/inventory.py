@@ -24,43 +24,17 @@ Timings on a shared 2-core machine are noisy: compare within one run.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
-from typing import Any
-
-import psycopg
 
 from storepulse.bench import common
 from storepulse.db import one
-from storepulse.load.shopify import PageBody, ingest_backfill, ingest_deliveries, record_purchasing
-from storepulse.synth import Delivery, HotRodAN
+from storepulse.load.shopify import LEVEL_TOPICS, ingest_inventory_history, record_purchasing
+from storepulse.synth import HotRodAN
 from storepulse.testkit.harness import build_stack
 
-LEVEL_TOPICS = {"inventory_levels/update", "inventory_levels/connect"}
 INVENTORY_TOPICS = LEVEL_TOPICS | {"inventory_levels/disconnect", "inventory_items/create",
                                    "inventory_items/delete", "locations/update"}
-
-
-def load_inventory(conn: psycopg.Connection, domain: str, deliveries: list[Delivery]) -> int:
-    """Level versions as backfill pages (disconnects and the rest as webhooks); how many."""
-    page: list[dict[str, Any]] = []
-    rest: list[Delivery] = []
-    n = 0
-    for d in deliveries:
-        if d.topic in LEVEL_TOPICS:
-            page.append({"kind": "inventory_level", "resource": d.payload})
-            if len(page) == common.PAGE_SIZE:
-                ingest_backfill(conn, [PageBody.of(domain, page)], domain)
-                n, page = n + len(page), []
-        else:
-            rest.append(d)
-    if page:
-        ingest_backfill(conn, [PageBody.of(domain, page)], domain)
-        n += len(page)
-    for d in rest:  # the HMAC covers the body only: another domain may send it
-        ingest_deliveries(conn, [dataclasses.replace(d, shop_domain=domain)])
-    return n + len(rest)
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one run, step by step
@@ -99,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one run, step
                     "join app.shop_member as m using (shop_id) where s.shopify_domain = %s",
                     (domain,)))
                 common.backfill({"x": conn}, pages, domain, progress=False)
-                levels = load_inventory(conn, domain, history)
+                levels = ingest_inventory_history(conn, history, domain)['received']
                 calls = record_purchasing(conn, store, shop_id, owner)
                 conn.execute("analyze")
                 shops.append({"shop_id": shop_id, "owner": owner, "domain": domain})

@@ -8,6 +8,7 @@ or pages through api.ingest_shopify_backfill, each call a PostgREST-style reques
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -140,4 +141,37 @@ def record_purchasing(conn: psycopg.Connection, store: HotRodAN, shop_id: uuid.U
         if po.received_at is not None:
             call("close_receipt", receipt_id=receipt, status="received",
                  at=po.received_at.isoformat())
+    return counts
+
+
+LEVEL_TOPICS = frozenset({"inventory_levels/update", "inventory_levels/connect"})
+
+
+def ingest_inventory_history(conn: psycopg.Connection, deliveries: Iterable[Delivery],
+                             domain: str) -> Counter[str]:
+    """Inventory deliveries, in their order: level versions as backfill pages, the rest as webhooks.
+
+    A page of inventory_level resources goes through the same applier and change feed as
+    the webhooks, set-based, so a long history loads fast; disconnects (which carry no
+    version of their own), inventory items and locations go one by one through
+    api.ingest_shopify_webhook. `domain` may differ from the deliveries' (the HMAC covers
+    the body only).
+    """
+    counts: Counter[str] = Counter()
+    page: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if page:
+            counts.update(ingest_backfill(conn, [PageBody.of(domain, page)], domain))
+            page.clear()
+
+    for d in deliveries:
+        if d.topic in LEVEL_TOPICS:
+            page.append({"kind": "inventory_level", "resource": d.payload})
+            if len(page) == 250:  # noqa: PLR2004 - a page, as the Admin API pages them
+                flush()
+        else:
+            flush()
+            counts.update(ingest_deliveries(conn, [dataclasses.replace(d, shop_domain=domain)]))
+    flush()
     return counts
