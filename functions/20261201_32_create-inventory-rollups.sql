@@ -626,7 +626,7 @@ grant execute on function private.inventory_on_product_change(uuid, bigint[], te
 
 grant execute on function private.rebuild_inventory_sales(uuid) to service_role;
 
-grant execute on function private.abc_class(numeric, numeric, numeric) to authenticated, service_role;
+grant execute on function private.abc_class(numeric, numeric, numeric) to service_role;
 
 grant execute on function private.refresh_inventory_abc(uuid) to service_role;
 

@@ -655,7 +655,7 @@ $$;
 
 comment on function api.inventory_watch(uuid, timestamptz) is 'The Inventory Watch tile for a shop as one JSON document (schema: tools/storepulse/schemas/inventory_watch.schema.json): stocked-out variants ranked by lost revenue per day, variants below their reorder point ranked by urgency, reorder suggestions per supplier, the days-of-cover distribution, overstock and dead stock with their value, stock value and sell-through, top movers and freshness, as of as_of (now by default). Members and service_role only.';
 
-grant execute on function private.inventory_variant_rows(uuid, timestamptz, bigint[], date) to authenticated, service_role;
+grant execute on function private.inventory_variant_rows(uuid, timestamptz, bigint[], date) to service_role;
 
 grant execute on function private.refresh_inventory_state(uuid, bigint[]) to service_role;
 

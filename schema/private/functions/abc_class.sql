@@ -15,5 +15,4 @@ $$;
 COMMENT ON FUNCTION private.abc_class(p_net_sales numeric, p_above numeric, p_positive numeric) IS 'A variant''s ABC class from its net sales, the net sales of the variants ranked above it, and the total of the positive ones: A while those above sum to below 80 % of it, B below 95 %, else C (and C without positive net sales).';
 
 REVOKE ALL ON FUNCTION private.abc_class(p_net_sales numeric, p_above numeric, p_positive numeric) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.abc_class(p_net_sales numeric, p_above numeric, p_positive numeric) TO authenticated;
 GRANT ALL ON FUNCTION private.abc_class(p_net_sales numeric, p_above numeric, p_positive numeric) TO service_role;

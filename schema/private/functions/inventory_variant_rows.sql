@@ -212,5 +212,4 @@ $$;
 COMMENT ON FUNCTION private.inventory_variant_rows(p_shop_id uuid, p_as_of timestamp with time zone, p_variant_ids bigint[], p_day date) IS 'Every tracked variant of a shop (or the given ones, when the stored figures are for the day) with its Inventory Watch figures as of a moment (for the stats day p_day, when given): available, on order and position, the lookback figures, ABC class, lead time, safety stock, reorder point and quantity, days of cover, stock-out date, urgency, lost revenue per day, overstock and dead stock. The definitions are in README.md.';
 
 REVOKE ALL ON FUNCTION private.inventory_variant_rows(p_shop_id uuid, p_as_of timestamp with time zone, p_variant_ids bigint[], p_day date) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.inventory_variant_rows(p_shop_id uuid, p_as_of timestamp with time zone, p_variant_ids bigint[], p_day date) TO authenticated;
 GRANT ALL ON FUNCTION private.inventory_variant_rows(p_shop_id uuid, p_as_of timestamp with time zone, p_variant_ids bigint[], p_day date) TO service_role;
