@@ -17,11 +17,17 @@ from contextlib import AbstractContextManager
 
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
 
 from storepulse.testkit.harness import Stack, build_stack
 
 IN_CI = bool(os.environ.get("CI"))
+# CI runs the same examples every time, so a red run is reproducible and never a dice roll;
+# locally each run explores new ones (and a failure prints the example to pin).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    settings.load_profile("ci")
 _stack: Stack | None = None
 
 

@@ -227,3 +227,51 @@ def targets(stack: Stack, baseline: str | None) -> Iterator[Target]:
     if baseline:
         yield baseline_database(stack, baseline)
     yield Target("after", stack.main_url, migrate.all_migrations()[-1].id)
+
+
+# Rows a copied shop gets through its own set-up (webhook_shop), or that belong to the source
+# shop's history rather than its data: not copied.
+_NOT_COPIED = frozenset({
+    "app.shop", "app.shop_member", "private.shopify_webhook_secret", "app.inbound_dead_letter",
+    "audit.row_change", "audit.decision", "audit.suggestion"})
+
+
+def copy_shop(conn: psycopg.Connection, source: str, target: str) -> dict[str, int]:
+    """Copy every row of every shop-keyed table from one shop to another, in SQL.
+
+    The benchmark's quick way to put N same-sized shops in one database: the target (set up
+    by webhook_shop) gets the source's rows with its own shop_id, as the pipeline would have
+    built them from the same deliveries (every key includes shop_id, so identities may repeat
+    across shops). Triggers are off for the copy (`session_replication_role = replica`, a
+    superuser setting), so no subscriber or audit trigger runs twice. Tables the target
+    already has rows in are left as they are. Returns the rows copied per table.
+    """
+    tables = conn.execute(
+        "select c.oid::regclass::text, array_agg(a.attname::text order by a.attnum) "
+        "from pg_class as c join pg_attribute as a on a.attrelid = c.oid "
+        "where c.relkind in ('r', 'p') and not c.relispartition and a.attnum > 0 "
+        "  and not a.attisdropped and a.attgenerated = '' "
+        "  and c.relnamespace::regnamespace::text in ('app', 'audit', 'private') "
+        "  and exists (select from pg_attribute as s where s.attrelid = c.oid "
+        "              and s.attname = 'shop_id' and not s.attisdropped) "
+        "group by c.oid order by 1").fetchall()
+    copied: dict[str, int] = {}
+    with conn.transaction():
+        conn.execute("set local session_replication_role = replica")
+        for name, columns in tables:
+            if name in _NOT_COPIED:
+                continue
+            table = sql.SQL(".").join(sql.Identifier(p) for p in name.split("."))
+            if conn.execute(sql.SQL("select from {} where shop_id = %s limit 1").format(table),
+                            (target,)).fetchone():
+                continue
+            cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+            values = sql.SQL(", ").join(
+                sql.SQL("%(target)s::uuid") if c == "shop_id" else sql.Identifier(c)
+                for c in columns)
+            cur = conn.execute(
+                sql.SQL("insert into {t} ({c}) overriding system value "
+                        "select {v} from {t} where shop_id = %(source)s").format(
+                    t=table, c=cols, v=values), {"source": source, "target": target})
+            copied[name] = cur.rowcount
+    return copied
