@@ -111,6 +111,41 @@ def inventory_level(item_id: int = 500100, location_id: int = 700100, available:
             "updated_at": updated_at}
 
 
+def fulfillment(fulfillment_id: int = 8001, order_id: int = 9001, *,
+                updated_at: str = f"2026-11-21T09:30:00{TZ_OFFSET}",
+                company: str | None = "UPS", quantity: int = 2) -> dict[str, Any]:
+    """A fulfillments/create payload: the order's line shipped from location() by UPS."""
+    number = None if company is None else f"1Z{fulfillment_id:016d}"
+    return {"id": fulfillment_id, "order_id": order_id, "status": "success",
+            "created_at": f"2026-11-21T09:30:00{TZ_OFFSET}", "service": "manual",
+            "updated_at": updated_at, "tracking_company": company, "shipment_status": None,
+            "location_id": 700100, "origin_address": None, "email": "c@example.test",
+            "destination": {"first_name": "Cam", "last_name": "Shaft", "address1": "1 Pit Lane",
+                            "city": "Fresno", "zip": "93650", "phone": "+15555550100",
+                            "province_code": "CA", "country_code": "US"},
+            "line_items": [{"id": order_id * 10, "variant_id": 50010, "quantity": quantity,
+                            "fulfillment_status": "fulfilled"}],
+            "tracking_number": number, "tracking_numbers": [number] if number else [],
+            "tracking_url": number and f"https://www.ups.com/track?tracknum={number}",
+            "tracking_urls": [f"https://www.ups.com/track?tracknum={number}"] if number else [],
+            "receipt": {}, "name": f"#{order_id}.1",
+            "admin_graphql_api_id": f"gid://shopify/Fulfillment/{fulfillment_id}"}
+
+
+def fulfillment_event(event_id: int = 80011, fulfillment_id: int = 8001, order_id: int = 9001, *,
+                      status: str = "in_transit",
+                      happened_at: str = f"2026-11-21T18:00:00{TZ_OFFSET}",
+                      eta: str | None = f"2026-11-25T20:00:00{TZ_OFFSET}") -> dict[str, Any]:
+    """A fulfillment_events/create payload."""
+    return {"id": event_id, "fulfillment_id": fulfillment_id, "status": status,
+            "message": status.replace("_", " "), "happened_at": happened_at, "city": "Fresno",
+            "province": "California", "country": "US", "zip": "93650", "address1": None,
+            "latitude": None, "longitude": None, "shop_id": 548380009,
+            "created_at": happened_at, "updated_at": happened_at,
+            "estimated_delivery_at": eta, "order_id": order_id,
+            "admin_graphql_api_id": f"gid://shopify/FulfillmentEvent/{event_id}"}
+
+
 def mutate(payload: dict[str, Any], path: list[Any], value: object) -> dict[str, Any]:
     """A deep copy of a payload with one field set (value ... deletes it)."""
     out = copy.deepcopy(payload)
@@ -153,6 +188,15 @@ def seed_inventory(conn: psycopg.Connection, domain: str) -> None:
     """A row in every inventory table for one shop: a location and a level, by backfill."""
     resources = [{"kind": "location", "resource": location()},
                  {"kind": "inventory_level", "resource": inventory_level()}]
+    conn.execute("select api.ingest_shopify_backfill(%s, %s::jsonb)",
+                 (domain, json.dumps(resources)))
+
+
+def seed_fulfillment(conn: psycopg.Connection, domain: str) -> None:
+    """A row in every fulfillment table for one shop: order(), shipped, with one event."""
+    resources = [{"kind": "order", "resource": order()},
+                 {"kind": "fulfillment", "resource": fulfillment() | {
+                     "events": [fulfillment_event()]}}]
     conn.execute("select api.ingest_shopify_backfill(%s, %s::jsonb)",
                  (domain, json.dumps(resources)))
 

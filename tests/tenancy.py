@@ -75,6 +75,19 @@ def _inventory(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
     shopify_samples.seed_inventory(conn, world.domains[shop])
 
 
+def _fulfillment(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
+    """A shipped order with a tracking event (backfill), and a shipping calendar."""
+    shopify_samples.seed_fulfillment(conn, world.domains[shop])
+    conn.execute("insert into app.fulfillment_settings (shop_id, handling_days) values (%s, 2)",
+                 (shop,))
+    conn.execute("insert into app.shop_holiday (shop_id, day, name) "
+                 "values (%s, '2026-11-26', 'Thanksgiving')", (shop,))
+    conn.execute("insert into app.carrier_alias (shop_id, alias, carrier_key) "
+                 "values (%s, 'upsfreight', 'ups')", (shop,))
+    conn.execute("insert into app.carrier_service_sla (shop_id, carrier_key, service, "
+                 "business_days) values (%s, 'ups', 'ground', 4)", (shop,))
+
+
 def _planning(conn: psycopg.Connection, shop: uuid.UUID, world: World) -> None:
     """A supplier of the sample variant, a receipt, settings, and the day's figures."""
     world.receipt[shop] = shopify_samples.seed_planning(conn, shop)
@@ -96,6 +109,10 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     **{f"app.{t}": _inventory for t in (
         "shopify_location", "shopify_inventory_level", "shopify_inventory_level_version",
         "inventory_level_day", "inventory_item_day")},
+    **{f"app.{t}": _fulfillment for t in (
+        "shopify_fulfillment", "shopify_fulfillment_line", "shopify_fulfillment_pii",
+        "shopify_fulfillment_event", "fulfillment_settings", "shop_holiday", "carrier_alias",
+        "carrier_service_sla")},
     **{f"app.{t}": _planning for t in (
         "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
         "inventory_receipt", "inventory_sales_daily", "inventory_stats_day",
@@ -124,6 +141,7 @@ READERS: dict[str, frozenset[str]] = {
     "app.inbound_payload": frozenset({"owner", "manager"}),
     "app.inbound_dead_letter": frozenset({"owner", "manager"}),
     "app.shopify_customer_pii": frozenset({"owner", "manager", "operator"}),
+    "app.shopify_fulfillment_pii": frozenset({"owner", "manager", "operator"}),
     "audit.row_change": frozenset({"owner", "manager"}),
     "audit.row_change__app__shop": frozenset({"owner", "manager"}),
     "audit.row_change__app__shop_member": frozenset({"owner", "manager"}),

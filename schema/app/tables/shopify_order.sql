@@ -26,6 +26,7 @@ CREATE TABLE app.shopify_order (
     tags text,
     local_date date NOT NULL,
     local_hour smallint NOT NULL,
+    shipping_title text,
     CONSTRAINT check_shopify_order_local_hour CHECK (((local_hour >= 0) AND (local_hour <= 23)))
 );
 
@@ -78,6 +79,8 @@ COMMENT ON COLUMN app.shopify_order.tags IS 'Shopify tags, comma separated.';
 COMMENT ON COLUMN app.shopify_order.local_date IS 'created_at''s date in the shop''s time zone.';
 
 COMMENT ON COLUMN app.shopify_order.local_hour IS 'created_at''s hour (0-23) in the shop''s time zone.';
+
+COMMENT ON COLUMN app.shopify_order.shipping_title IS 'The title of its first shipping line: the carrier service the buyer chose (UPS Ground), which sets the delivery promise when the carrier gives no estimate.';
 
 ALTER TABLE ONLY app.shopify_order
     ADD CONSTRAINT pk_shopify_order PRIMARY KEY (shop_id, order_id);

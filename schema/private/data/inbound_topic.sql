@@ -3,6 +3,7 @@
 
 INSERT INTO private.inbound_topic (source, topic, resource, wrapped_key, wrapped_resource, subject_path, person_path, description) VALUES
     ('shopify', 'backfill/customer', 'customer', NULL, NULL, '$."id"', '$."id"', 'A customer from the Admin API.'),
+    ('shopify', 'backfill/fulfillment', 'fulfillment', NULL, NULL, '$."order_id"', NULL, 'A fulfillment from the Admin API, with its tracking events.'),
     ('shopify', 'backfill/inventory_item', 'inventory_item', NULL, NULL, '$."id"', NULL, 'An inventory item (unit cost) from the Admin API.'),
     ('shopify', 'backfill/inventory_level', 'inventory_level', NULL, NULL, '$."inventory_item_id"', NULL, 'An inventory level from the Admin API (its current version).'),
     ('shopify', 'backfill/location', 'location', NULL, NULL, '$."id"', NULL, 'A location from the Admin API.'),
@@ -12,6 +13,10 @@ INSERT INTO private.inbound_topic (source, topic, resource, wrapped_key, wrapped
     ('shopify', 'customers/data_request', 'data_request', NULL, NULL, NULL, '$."customer"."id"', 'Compliance: answered with what storepulse holds about the customer.'),
     ('shopify', 'customers/redact', 'customer_redaction', NULL, NULL, NULL, '$."customer"."id"', 'Compliance: the customer''s personal data is deleted everywhere; every figure stays.'),
     ('shopify', 'customers/update', 'customer', NULL, NULL, '$."id"', '$."id"', 'A customer changed: the newer version replaces the stored one.'),
+    ('shopify', 'fulfillment_events/create', 'fulfillment_event', NULL, NULL, '$."order_id"', NULL, 'A tracking event: kept, in any order, even before its fulfillment arrives.'),
+    ('shopify', 'fulfillment_events/delete', 'fulfillment_event_deletion', NULL, NULL, '$."order_id"', NULL, 'A tracking event was deleted: it is marked so and no longer counts.'),
+    ('shopify', 'fulfillments/create', 'fulfillment', NULL, NULL, '$."order_id"', NULL, 'A parcel shipped: the fulfillment, its lines and personal data are stored.'),
+    ('shopify', 'fulfillments/update', 'fulfillment', NULL, NULL, '$."order_id"', NULL, 'A fulfillment changed (its tracking, shipment status or lines): the newer version replaces the stored one.'),
     ('shopify', 'inventory_items/create', 'inventory_item', NULL, NULL, '$."id"', NULL, 'An inventory item was created, with its unit cost.'),
     ('shopify', 'inventory_items/delete', 'inventory_item_deletion', NULL, NULL, '$."id"', NULL, 'An inventory item was deleted: it is marked so, its row kept.'),
     ('shopify', 'inventory_items/update', 'inventory_item', NULL, NULL, '$."id"', NULL, 'An inventory item changed (its unit cost, whether it is tracked): the newer version replaces the stored one.'),
@@ -25,7 +30,9 @@ INSERT INTO private.inbound_topic (source, topic, resource, wrapped_key, wrapped
     ('shopify', 'orders/create', 'order', NULL, NULL, '$."id"', '$."customer"."id"', 'An order was placed: stored, and counted from its day.'),
     ('shopify', 'orders/delete', 'order_deletion', NULL, NULL, '$."id"', NULL, 'An order was deleted: it leaves every figure and a tombstone ignores later versions.'),
     ('shopify', 'orders/edited', 'order', 'order_edit', 'order_edit', '$."order_edit"."order_id"', '$."customer"."id"', 'An order was edited: the edit is recorded; the edited order arrives as the next orders/updated (a whole order sent here is applied like one).'),
+    ('shopify', 'orders/fulfilled', 'order', NULL, NULL, '$."id"', '$."customer"."id"', 'An order was fulfilled: the order as orders/updated sends it.'),
     ('shopify', 'orders/paid', 'order', NULL, NULL, '$."id"', '$."customer"."id"', 'An order was paid: the newer version replaces the stored one.'),
+    ('shopify', 'orders/partially_fulfilled', 'order', NULL, NULL, '$."id"', '$."customer"."id"', 'Some of an order''s lines were fulfilled: the order as orders/updated sends it.'),
     ('shopify', 'orders/updated', 'order', NULL, NULL, '$."id"', '$."customer"."id"', 'An order changed: the newer version replaces the stored one.'),
     ('shopify', 'products/create', 'product', NULL, NULL, '$."id"', NULL, 'A product was created, with its variants.'),
     ('shopify', 'products/delete', 'product_deletion', NULL, NULL, '$."id"', NULL, 'A product was deleted: it is marked so, its row kept for past orders.'),

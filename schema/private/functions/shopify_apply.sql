@@ -15,9 +15,23 @@ begin
             -- the orders/updated Shopify sends with it carries the edited order
             return pg_catalog.jsonb_build_object('outcome', 'recorded');
         when p_topic in ('orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid',
-                         'orders/edited', 'backfill/order') then
+                         'orders/edited', 'orders/fulfilled', 'orders/partially_fulfilled',
+                         'backfill/order') then
             select a.outcome into v_outcome
-            from private.shopify_apply_orders(p_shop_id, pg_catalog.jsonb_build_array(p_payload)) as a;
+            from private.shopify_apply_order_versions(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at) as a;
+        when p_topic in ('fulfillments/create', 'fulfillments/update', 'backfill/fulfillment') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_fulfillments(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at) as a;
+        when p_topic = 'fulfillment_events/create' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_fulfillment_events(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at) as a;
+        when p_topic = 'fulfillment_events/delete' then
+            perform private.shopify_delete_fulfillment_events(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at);
+            v_outcome := 'applied';
         when p_topic = 'orders/delete' then
             perform private.shopify_delete_order(p_shop_id, d.order_id, v_at)
             from private.shopify_order_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
@@ -90,7 +104,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) IS 'Shopify''s applier (private.inbound_source): normalises one checked payload of a topic into the model (orders, refunds, products, customers, inventory items, levels and locations, the shop). Returns {"outcome": applied | stale | recorded, ...}; customers/data_request answers with the data held; the redaction topics ask for their own bodies to be kept scrubbed (store_scrubbed).';
+COMMENT ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) IS 'Shopify''s applier (private.inbound_source): normalises one checked payload of a topic into the model (orders, refunds, products, customers, inventory items, levels and locations, fulfillments and their tracking events, the shop). Returns {"outcome": applied | stale | recorded, ...}; customers/data_request answers with the data held; the redaction topics ask for their own bodies to be kept scrubbed (store_scrubbed).';
 
 REVOKE ALL ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) TO service_role;

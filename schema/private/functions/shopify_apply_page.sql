@@ -17,8 +17,9 @@ begin
         pg_catalog.jsonb_path_query_array(p_resources, '$[*].kind')));
     -- catalog first, then locations and their levels, then customers, then orders (whose
     -- lines take their variants' costs)
+    -- then fulfillments (with their events)
     foreach v_kind in array array['product', 'inventory_item', 'location', 'inventory_level',
-                                  'customer', 'order'] loop
+                                  'customer', 'order', 'fulfillment'] loop
         v_ordinals := array(
             select k.n
             from pg_catalog.unnest(v_kinds) with ordinality as k (kind, n)
@@ -49,16 +50,20 @@ begin
             return query
                 select v_ordinals[a.ordinal], a.outcome
                 from private.shopify_apply_customers(p_shop_id, v_items, pg_catalog.now()) as a;
+        elsif v_kind = 'order' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_order_versions(p_shop_id, v_items, pg_catalog.now()) as a;
         else
             return query
                 select v_ordinals[a.ordinal], a.outcome
-                from private.shopify_apply_orders(p_shop_id, v_items) as a;
+                from private.shopify_apply_fulfillments(p_shop_id, v_items, pg_catalog.now()) as a;
         end if;
     end loop;
 end
 $_$;
 
-COMMENT ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) IS 'Shopify''s page applier (private.inbound_source): applies a checked backfill page set-based, kind by kind (products, inventory items, locations, inventory levels, customers, orders). Returns (ordinal in the page, applied | stale) per resource.';
+COMMENT ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) IS 'Shopify''s page applier (private.inbound_source): applies a checked backfill page set-based, kind by kind (products, inventory items, locations, inventory levels, customers, orders, fulfillments). Returns (ordinal in the page, applied | stale) per resource.';
 
 REVOKE ALL ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) TO service_role;

@@ -30,6 +30,20 @@ begin
         values (p_shop_id, p_customer_id, '-infinity', pg_catalog.now())
         on conflict do nothing;
     end if;
+    -- the email and destination their fulfillments carry
+    delete from app.shopify_fulfillment_pii as p
+    where p.shop_id = p_shop_id
+        and (p_customer_id is null
+             or p.fulfillment_id in (
+                select f.fulfillment_id
+                from app.shopify_fulfillment as f
+                where f.shop_id = p_shop_id
+                    and (f.order_id = any (p_order_ids)
+                         or f.order_id in (
+                            select o.order_id
+                            from app.shopify_order as o
+                            where o.shop_id = p_shop_id
+                                and o.customer_id = p_customer_id))));
     -- staff notes on their refunds may quote them
     update app.shopify_refund as r
     set note = null

@@ -63,7 +63,8 @@ YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
 # migration changes (and a rollback restores), so dumps compare it too.
 REFERENCE_TABLES = ("private.inbound_source", "private.inbound_topic", "private.inbound_resource",
                     "private.inbound_field", "private.inbound_pii_key",
-                    "private.change_subscriber")
+                    "private.change_subscriber", "private.carrier_alias_default",
+                    "private.carrier_service_sla_default")
 
 
 def _pg_dump() -> str:

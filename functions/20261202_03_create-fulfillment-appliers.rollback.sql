@@ -1,0 +1,214 @@
+-- Undo: restore private.shopify_apply, private.shopify_apply_page and private.shopify_redact
+-- as they were, and drop the fulfillment appliers.
+
+CREATE OR REPLACE FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_outcome text;
+    v_at timestamptz := coalesce((p_context ->> 'triggered_at')::timestamptz, pg_catalog.now());
+begin
+    -- the payload has passed its resource's checks (private.inbound_topic)
+    case
+        when p_topic = 'orders/edited' and p_payload ? 'order_edit' then
+            -- the orders/updated Shopify sends with it carries the edited order
+            return pg_catalog.jsonb_build_object('outcome', 'recorded');
+        when p_topic in ('orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid',
+                         'orders/edited', 'backfill/order') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_orders(p_shop_id, pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic = 'orders/delete' then
+            perform private.shopify_delete_order(p_shop_id, d.order_id, v_at)
+            from private.shopify_order_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic = 'refunds/create' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_refunds(p_shop_id, pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic in ('products/create', 'products/update', 'backfill/product') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_products(p_shop_id, pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic = 'products/delete' then
+            perform private.shopify_delete_product(p_shop_id, d.product_id, v_at)
+            from private.shopify_product_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic in ('customers/create', 'customers/update', 'backfill/customer') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_customers(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                                 v_at) as a;
+        when p_topic = 'backfill/inventory_item' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_inventory_items(p_shop_id,
+                                                       pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic in ('inventory_levels/update', 'inventory_levels/connect',
+                         'backfill/inventory_level') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_levels(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                              v_at, false) as a;
+        when p_topic = 'inventory_levels/disconnect' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_levels(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                              v_at, true) as a;
+        when p_topic in ('inventory_items/create', 'inventory_items/update') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_inventory_items(p_shop_id,
+                                                       pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic = 'inventory_items/delete' then
+            perform private.shopify_delete_inventory_item(p_shop_id, d.inventory_item_id, v_at)
+            from private.shopify_inventory_item_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic in ('locations/create', 'locations/update', 'backfill/location') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_locations(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                                 v_at) as a;
+        when p_topic = 'locations/delete' then
+            perform private.shopify_delete_location(p_shop_id, d.location_id, v_at)
+            from private.shopify_location_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic = 'shop/update' then
+            v_outcome := private.shopify_apply_shop(p_shop_id, p_payload, v_at);
+        when p_topic = 'customers/data_request' then
+            return pg_catalog.jsonb_build_object('outcome', 'recorded', 'data',
+                private.shopify_customer_data(p_shop_id, (p_payload #>> '{customer,id}')::bigint));
+        when p_topic = 'customers/redact' then
+            perform private.shopify_redact(p_shop_id, (p_payload #>> '{customer,id}')::bigint,
+                array(select pg_catalog.jsonb_array_elements_text(
+                    coalesce(nullif(p_payload -> 'orders_to_redact', 'null'), '[]'))::bigint),
+                array(select v.value
+                      from pg_catalog.jsonb_each_text(p_payload -> 'customer') as v
+                      where v.key <> 'id' and v.value is not null));
+            return pg_catalog.jsonb_build_object('outcome', 'recorded', 'store_scrubbed', true);
+        when p_topic = 'shop/redact' then
+            perform private.shopify_redact(p_shop_id, null, '{}', '{}');
+            return pg_catalog.jsonb_build_object('outcome', 'recorded', 'store_scrubbed', true);
+        else
+            raise exception 'no Shopify applier for topic %', p_topic
+                using errcode = '22023', column = 'topic',
+                    hint = 'A topic in private.inbound_topic needs a branch in private.shopify_apply.';
+    end case;
+    return pg_catalog.jsonb_build_object('outcome', v_outcome);
+end
+$$;
+
+COMMENT ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) IS 'Shopify''s applier (private.inbound_source): normalises one checked payload of a topic into the model (orders, refunds, products, customers, inventory items, levels and locations, the shop). Returns {"outcome": applied | stale | recorded, ...}; customers/data_request answers with the data held; the redaction topics ask for their own bodies to be kept scrubbed (store_scrubbed).';
+
+CREATE OR REPLACE FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) RETURNS TABLE(ordinal bigint, outcome text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+#variable_conflict use_column
+declare
+    v_kinds text[];
+    v_kind text;
+    v_items jsonb;
+    v_ordinals bigint[];
+begin
+    -- the kinds alone, small: which resources of the page each applier gets
+    v_kinds := array(select pg_catalog.jsonb_array_elements_text(
+        pg_catalog.jsonb_path_query_array(p_resources, '$[*].kind')));
+    -- catalog first, then locations and their levels, then customers, then orders (whose
+    -- lines take their variants' costs)
+    foreach v_kind in array array['product', 'inventory_item', 'location', 'inventory_level',
+                                  'customer', 'order'] loop
+        v_ordinals := array(
+            select k.n
+            from pg_catalog.unnest(v_kinds) with ordinality as k (kind, n)
+            where k.kind = v_kind
+            order by k.n);
+        if pg_catalog.cardinality(v_ordinals) = 0 then
+            continue;
+        end if;
+        v_items := pg_catalog.jsonb_path_query_array(p_resources,
+            '$[*] ? (@.kind == $kind).resource', pg_catalog.jsonb_build_object('kind', v_kind));
+        if v_kind = 'product' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_products(p_shop_id, v_items) as a;
+        elsif v_kind = 'inventory_item' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_inventory_items(p_shop_id, v_items) as a;
+        elsif v_kind = 'location' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_locations(p_shop_id, v_items, pg_catalog.now()) as a;
+        elsif v_kind = 'inventory_level' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_levels(p_shop_id, v_items, pg_catalog.now(), false) as a;
+        elsif v_kind = 'customer' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_customers(p_shop_id, v_items, pg_catalog.now()) as a;
+        else
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_orders(p_shop_id, v_items) as a;
+        end if;
+    end loop;
+end
+$_$;
+
+COMMENT ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) IS 'Shopify''s page applier (private.inbound_source): applies a checked backfill page set-based, kind by kind (products, inventory items, locations, inventory levels, customers, orders). Returns (ordinal in the page, applied | stale) per resource.';
+
+CREATE OR REPLACE FUNCTION private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[], p_known_values text[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_values text[];
+begin
+    -- what we know of the person, to find it wherever a payload holds it
+    v_values := array(
+        select v.value
+        from app.shopify_customer_pii as p,
+            pg_catalog.unnest(array[p.email, p.phone, p.first_name || ' ' || p.last_name]) as v (value)
+        where p.shop_id = p_shop_id
+            and p.customer_id = p_customer_id
+            and v.value is not null) || coalesce(p_known_values, '{}');
+    -- p_customer_id null: the whole shop (shop/redact)
+    delete from app.shopify_customer_pii as p
+    where p.shop_id = p_shop_id
+        and (p_customer_id is null or p.customer_id = p_customer_id);
+    update app.shopify_customer as c
+    set redacted_at = coalesce(c.redacted_at, pg_catalog.now())
+    where c.shop_id = p_shop_id
+        and (p_customer_id is null or c.customer_id = p_customer_id);
+    if p_customer_id is not null then
+        -- a customer redacted before we saw them must stay redacted when they show up
+        insert into app.shopify_customer (shop_id, customer_id, updated_at, redacted_at)
+        values (p_shop_id, p_customer_id, '-infinity', pg_catalog.now())
+        on conflict do nothing;
+    end if;
+    -- staff notes on their refunds may quote them
+    update app.shopify_refund as r
+    set note = null
+    where r.shop_id = p_shop_id
+        and r.note is not null
+        and (p_customer_id is null
+             or r.order_id = any (p_order_ids)
+             or r.order_id in (
+                select o.order_id
+                from app.shopify_order as o
+                where o.shop_id = p_shop_id
+                    and o.customer_id = p_customer_id));
+    return private.redact_inbound(p_shop_id, 'shopify', p_customer_id::text,
+        coalesce(p_order_ids::text[], '{}'), v_values);
+end
+$$;
+
+COMMENT ON FUNCTION private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[], p_known_values text[]) IS 'customers/redact (a customer and their orders, with any values the request names) or shop/redact (null customer): deletes personal data from the model and scrubs it from every kept raw body, wherever it sits; every figure stays. Returns how many bodies were scrubbed.';
+
+drop function private.shopify_apply_order_versions(uuid, jsonb, timestamptz);
+
+drop function private.shopify_set_shipping_titles(uuid, jsonb);
+
+drop function private.shopify_apply_fulfillments(uuid, jsonb, timestamptz);
+
+drop function private.shopify_delete_fulfillment_events(uuid, jsonb, timestamptz);
+
+drop function private.shopify_apply_fulfillment_events(uuid, jsonb, timestamptz);
+
+drop function private.carrier_key(uuid, text);
+
+drop function private.carrier_alias_of(text);

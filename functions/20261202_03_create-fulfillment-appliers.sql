@@ -1,0 +1,538 @@
+-- Shopify's fulfillment appliers: fulfillments with their lines and personal data, tracking events, and the order's shipping service.
+-- depends: 20261202_02_describe-shopify-fulfillments
+--
+-- private.shopify_apply_fulfillments stores fulfillments newer than the stored version
+-- (by updated_at; without one, the delivery's triggered_at), replaces their lines, and
+-- keeps the email and destination they carry in app.shopify_fulfillment_pii (a version
+-- without them, as an order's fulfillments[] has, keeps the stored ones); a backfilled
+-- fulfillment's events are applied with it. private.shopify_apply_fulfillment_events keeps
+-- every event by id, newest version wins, in any arrival order and whether or not its
+-- fulfillment has arrived; private.shopify_delete_fulfillment_events marks deleted ones.
+-- Both report the fulfillments they touch to the change feed as shopify_fulfillment.
+-- private.shopify_set_shipping_titles stores an order's first shipping line title when the
+-- stored order is that very version. private.carrier_key maps a tracking company to its
+-- carrier key (the shop's alias, else the default, else null: unmapped).
+-- private.shopify_apply and private.shopify_apply_page get the new topics and the backfill
+-- kind fulfillment; private.shopify_redact deletes fulfillments' personal data too. The
+-- rollback restores those three and drops the rest.
+
+create function private.carrier_alias_of(p_company text)
+    returns text
+    language sql
+    immutable
+    parallel safe
+    security invoker
+    set search_path = ''
+as $$
+    select nullif(pg_catalog.regexp_replace(pg_catalog.lower(p_company), '[^a-z0-9]+', '', 'g'), '')
+$$;
+
+comment on function private.carrier_alias_of(text) is 'A tracking company as an alias: lowercased, everything but letters and digits removed (United Parcel Service: unitedparcelservice); null when nothing is left.';
+
+create function private.carrier_key(p_shop_id uuid, p_company text)
+    returns text
+    language sql
+    stable
+    security invoker
+    set search_path = ''
+as $$
+    select coalesce(
+        (select a.carrier_key
+         from app.carrier_alias as a
+         where a.shop_id = p_shop_id
+             and a.alias = private.carrier_alias_of(p_company)),
+        (select d.carrier_key
+         from private.carrier_alias_default as d
+         where d.alias = private.carrier_alias_of(p_company)))
+$$;
+
+comment on function private.carrier_key(uuid, text) is 'The carrier key of a tracking company for a shop: its own alias, else the default one, else null (unmapped: the tile lists such names so an owner can map them).';
+
+create function private.shopify_apply_fulfillment_events(p_shop_id uuid, p_events jsonb,
+                                                         p_version timestamptz)
+    returns table (ordinal bigint, outcome text)
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+    v_ordinals bigint[];
+    v_fulfillments bigint[];
+    v_state jsonb;
+begin
+    v_fulfillments := array(select distinct e.fulfillment_id
+                            from private.shopify_fulfillment_event_rows(p_events) as e
+                            order by 1);
+    perform private.lock_shopify_keys(p_shop_id, 'shopify_fulfillment', v_fulfillments);
+    -- the newest element of each event wins if newer than the stored version
+    v_ordinals := array(
+        select w.ordinal
+        from (
+            select distinct on (e.event_id) e.event_id, e.ordinal,
+                coalesce(e.updated_at, p_version) as version
+            from private.shopify_fulfillment_event_rows(p_events) as e
+            order by e.event_id, coalesce(e.updated_at, p_version) desc, e.ordinal desc
+        ) as w
+        where w.version > coalesce((select s.updated_at
+                                    from app.shopify_fulfillment_event as s
+                                    where s.shop_id = p_shop_id
+                                        and s.event_id = w.event_id), '-infinity')
+        order by w.ordinal);
+    v_fulfillments := array(select distinct e.fulfillment_id
+                            from private.shopify_fulfillment_event_rows(p_events) as e
+                            where e.ordinal = any (v_ordinals)
+                            order by 1);
+    v_state := private.changing(p_shop_id, 'shopify_fulfillment', v_fulfillments);
+    insert into app.shopify_fulfillment_event as t (shop_id, event_id, fulfillment_id, order_id,
+        status, message, happened_at, estimated_delivery_at, city, province, country,
+        created_at, updated_at)
+    select p_shop_id, e.event_id, e.fulfillment_id, e.order_id, pg_catalog.lower(e.status),
+        e.message, coalesce(e.happened_at, e.created_at, p_version), e.estimated_delivery_at,
+        e.city, e.province, e.country, e.created_at, coalesce(e.updated_at, p_version)
+    from private.shopify_fulfillment_event_rows(p_events) as e
+    where e.ordinal = any (v_ordinals)
+    on conflict on constraint pk_shopify_fulfillment_event do update
+    set fulfillment_id = excluded.fulfillment_id,
+        order_id = coalesce(excluded.order_id, t.order_id),
+        status = excluded.status,
+        message = excluded.message,
+        happened_at = excluded.happened_at,
+        estimated_delivery_at = excluded.estimated_delivery_at,
+        city = excluded.city,
+        province = excluded.province,
+        country = excluded.country,
+        created_at = coalesce(excluded.created_at, t.created_at),
+        updated_at = excluded.updated_at;
+    perform private.changed(p_shop_id, 'shopify_fulfillment', v_fulfillments, v_state);
+    return query
+        select n.n, case when n.n = any (v_ordinals) then 'applied' else 'stale' end
+        from pg_catalog.generate_series(1::bigint,
+            pg_catalog.jsonb_array_length(p_events)::bigint) as n (n);
+end
+$$;
+
+comment on function private.shopify_apply_fulfillment_events(uuid, jsonb, timestamptz) is 'Stores tracking events newer than the stored version of each (one without updated_at counts as of p_version; without happened_at it happened when created), whether or not their fulfillment has arrived. Returns applied or stale per element; reports their fulfillments as shopify_fulfillment.';
+
+create function private.shopify_delete_fulfillment_events(p_shop_id uuid, p_items jsonb,
+                                                          p_deleted_at timestamptz)
+    returns void
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+declare
+    v_fulfillments bigint[];
+    v_state jsonb;
+begin
+    -- an event deleted before it arrived is kept as a deleted stub, so it never counts
+    v_fulfillments := array(
+        select distinct coalesce(d.fulfillment_id, s.fulfillment_id)
+        from private.shopify_fulfillment_event_deletion_rows(p_items) as d
+            left join app.shopify_fulfillment_event as s
+                on s.shop_id = p_shop_id
+                and s.event_id = d.event_id
+        where coalesce(d.fulfillment_id, s.fulfillment_id) is not null
+        order by 1);
+    perform private.lock_shopify_keys(p_shop_id, 'shopify_fulfillment', v_fulfillments);
+    v_state := private.changing(p_shop_id, 'shopify_fulfillment', v_fulfillments);
+    insert into app.shopify_fulfillment_event as t (shop_id, event_id, fulfillment_id, status,
+        happened_at, updated_at, deleted_at)
+    select p_shop_id, d.event_id, coalesce(d.fulfillment_id, 0), 'deleted', p_deleted_at,
+        '-infinity', p_deleted_at
+    from private.shopify_fulfillment_event_deletion_rows(p_items) as d
+    on conflict on constraint pk_shopify_fulfillment_event do update
+    set deleted_at = coalesce(t.deleted_at, excluded.deleted_at);
+    perform private.changed(p_shop_id, 'shopify_fulfillment', v_fulfillments, v_state);
+end
+$$;
+
+comment on function private.shopify_delete_fulfillment_events(uuid, jsonb, timestamptz) is 'fulfillment_events/delete: marks the events deleted (an event not seen yet is kept as a deleted stub that its late creation cannot revive); reports their fulfillments as shopify_fulfillment.';
+
+create function private.shopify_apply_fulfillments(p_shop_id uuid, p_items jsonb,
+                                                   p_version timestamptz)
+    returns table (ordinal bigint, outcome text)
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+    v_winners bigint[];
+    v_ordinals bigint[];
+    v_state jsonb;
+    v_events jsonb;
+begin
+    v_winners := array(select distinct f.fulfillment_id
+                       from private.shopify_fulfillment_rows(p_items) as f
+                       order by 1);
+    perform private.lock_shopify_keys(p_shop_id, 'shopify_fulfillment', v_winners);
+    -- the newest element of each fulfillment wins if newer than the stored version
+    select coalesce(pg_catalog.array_agg(w.fulfillment_id order by w.fulfillment_id), '{}'),
+        coalesce(pg_catalog.array_agg(w.ordinal order by w.fulfillment_id), '{}')
+    into v_winners, v_ordinals
+    from (
+        select distinct on (f.fulfillment_id) f.fulfillment_id, f.ordinal,
+            coalesce(f.updated_at, p_version) as version
+        from private.shopify_fulfillment_rows(p_items) as f
+        order by f.fulfillment_id, coalesce(f.updated_at, p_version) desc, f.ordinal desc
+    ) as w
+    where w.version > coalesce((select s.updated_at
+                                from app.shopify_fulfillment as s
+                                where s.shop_id = p_shop_id
+                                    and s.fulfillment_id = w.fulfillment_id), '-infinity');
+    v_state := private.changing(p_shop_id, 'shopify_fulfillment', v_winners);
+    insert into app.shopify_fulfillment as t (shop_id, fulfillment_id, order_id, location_id,
+        name, status, shipment_status, service, tracking_company, tracking_number,
+        tracking_url, created_at, updated_at)
+    select p_shop_id, f.fulfillment_id, f.order_id, f.location_id, f.name,
+        pg_catalog.lower(f.status), pg_catalog.lower(f.shipment_status), f.service,
+        f.tracking_company, f.tracking_number, f.tracking_url, f.created_at,
+        coalesce(f.updated_at, p_version)
+    from private.shopify_fulfillment_rows(p_items) as f
+    where f.ordinal = any (v_ordinals)
+    on conflict on constraint pk_shopify_fulfillment do update
+    set order_id = excluded.order_id,
+        location_id = excluded.location_id,
+        name = excluded.name,
+        status = excluded.status,
+        shipment_status = excluded.shipment_status,
+        service = excluded.service,
+        tracking_company = excluded.tracking_company,
+        tracking_number = excluded.tracking_number,
+        tracking_url = excluded.tracking_url,
+        created_at = coalesce(excluded.created_at, t.created_at),
+        updated_at = excluded.updated_at;
+    delete from app.shopify_fulfillment_line as l
+    where l.shop_id = p_shop_id
+        and l.fulfillment_id = any (v_winners);
+    insert into app.shopify_fulfillment_line (shop_id, fulfillment_id, line_item_id, quantity)
+    select p_shop_id, l.fulfillment_id, l.line_item_id, pg_catalog.sum(l.quantity)
+    from private.shopify_fulfillment_line_item_rows(p_items) as l
+    where l.ordinal = any (v_ordinals)
+    group by l.fulfillment_id, l.line_item_id;
+    -- personal data only from a version that carries it
+    insert into app.shopify_fulfillment_pii as t (shop_id, fulfillment_id, email, destination)
+    select p_shop_id, f.fulfillment_id, f.email, nullif(f.destination, 'null')
+    from private.shopify_fulfillment_rows(p_items) as f
+    where f.ordinal = any (v_ordinals)
+        and (f.email is not null or nullif(f.destination, 'null') is not null)
+    on conflict on constraint pk_shopify_fulfillment_pii do update
+    set email = coalesce(excluded.email, t.email),
+        destination = coalesce(excluded.destination, t.destination);
+    perform private.changed(p_shop_id, 'shopify_fulfillment', v_winners, v_state);
+    -- a backfilled fulfillment's events, each kept by its own version
+    v_events := pg_catalog.jsonb_path_query_array(p_items, '$[*].events[*]');
+    if pg_catalog.jsonb_array_length(v_events) > 0 then
+        perform private.shopify_apply_fulfillment_events(p_shop_id, v_events, p_version);
+    end if;
+    return query
+        select n.n, case when n.n = any (v_ordinals) then 'applied' else 'stale' end
+        from pg_catalog.generate_series(1::bigint,
+            pg_catalog.jsonb_array_length(p_items)::bigint) as n (n);
+end
+$$;
+
+comment on function private.shopify_apply_fulfillments(uuid, jsonb, timestamptz) is 'Stores fulfillments newer than the stored version (one without updated_at counts as of p_version) with their lines, and the personal data a version carries; applies the events a backfilled one holds. Returns applied or stale per element; reports shopify_fulfillment.';
+
+create function private.shopify_set_shipping_titles(p_shop_id uuid, p_orders jsonb)
+    returns void
+    language sql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+    -- only where the stored order is the version the payload is (a stale one changes nothing)
+    update app.shopify_order as o
+    set shipping_title = x.title
+    from (
+        select r.order_id, r.updated_at,
+            (select s.title
+             from private.shopify_shipping_line_rows(e.value -> 'shipping_lines') as s
+             order by s.ordinal
+             limit 1) as title
+        from pg_catalog.jsonb_array_elements(p_orders) with ordinality as e (value, ordinal)
+            join private.shopify_order_rows(p_orders) as r
+                on r.ordinal = e.ordinal
+    ) as x
+    where o.shop_id = p_shop_id
+        and o.order_id = x.order_id
+        and o.updated_at = x.updated_at
+        and o.shipping_title is distinct from x.title
+$$;
+
+comment on function private.shopify_set_shipping_titles(uuid, jsonb) is 'Stores each order''s first shipping line title (the carrier service the buyer chose) where the stored order is the version the payload is.';
+
+create function private.shopify_apply_order_versions(p_shop_id uuid, p_orders jsonb,
+                                                     p_version timestamptz)
+    returns table (ordinal bigint, outcome text)
+    language plpgsql
+    volatile
+    security invoker
+    set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+    v_fulfillments jsonb;
+begin
+    return query
+        select a.ordinal, a.outcome
+        from private.shopify_apply_orders(p_shop_id, p_orders) as a;
+    perform private.shopify_set_shipping_titles(p_shop_id, p_orders);
+    -- the fulfillments an order carries, each kept by its own version
+    v_fulfillments := pg_catalog.jsonb_path_query_array(p_orders, '$[*].fulfillments[*]');
+    if pg_catalog.jsonb_array_length(v_fulfillments) > 0 then
+        perform private.shopify_apply_fulfillments(p_shop_id, v_fulfillments, p_version);
+    end if;
+end
+$$;
+
+comment on function private.shopify_apply_order_versions(uuid, jsonb, timestamptz) is 'Orders as webhooks and pages bring them: private.shopify_apply_orders, then each stored version''s shipping service, then the fulfillments the orders carry (by their own versions). Returns applied or stale per order.';
+
+grant execute on function private.carrier_alias_of(text) to service_role;
+
+grant execute on function private.carrier_key(uuid, text) to service_role;
+
+grant execute on function private.shopify_apply_fulfillment_events(uuid, jsonb, timestamptz) to service_role;
+
+grant execute on function private.shopify_delete_fulfillment_events(uuid, jsonb, timestamptz) to service_role;
+
+grant execute on function private.shopify_apply_fulfillments(uuid, jsonb, timestamptz) to service_role;
+
+grant execute on function private.shopify_set_shipping_titles(uuid, jsonb) to service_role;
+
+grant execute on function private.shopify_apply_order_versions(uuid, jsonb, timestamptz) to service_role;
+
+CREATE OR REPLACE FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_outcome text;
+    v_at timestamptz := coalesce((p_context ->> 'triggered_at')::timestamptz, pg_catalog.now());
+begin
+    -- the payload has passed its resource's checks (private.inbound_topic)
+    case
+        when p_topic = 'orders/edited' and p_payload ? 'order_edit' then
+            -- the orders/updated Shopify sends with it carries the edited order
+            return pg_catalog.jsonb_build_object('outcome', 'recorded');
+        when p_topic in ('orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid',
+                         'orders/edited', 'orders/fulfilled', 'orders/partially_fulfilled',
+                         'backfill/order') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_order_versions(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at) as a;
+        when p_topic in ('fulfillments/create', 'fulfillments/update', 'backfill/fulfillment') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_fulfillments(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at) as a;
+        when p_topic = 'fulfillment_events/create' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_fulfillment_events(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at) as a;
+        when p_topic = 'fulfillment_events/delete' then
+            perform private.shopify_delete_fulfillment_events(p_shop_id,
+                pg_catalog.jsonb_build_array(p_payload), v_at);
+            v_outcome := 'applied';
+        when p_topic = 'orders/delete' then
+            perform private.shopify_delete_order(p_shop_id, d.order_id, v_at)
+            from private.shopify_order_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic = 'refunds/create' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_refunds(p_shop_id, pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic in ('products/create', 'products/update', 'backfill/product') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_products(p_shop_id, pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic = 'products/delete' then
+            perform private.shopify_delete_product(p_shop_id, d.product_id, v_at)
+            from private.shopify_product_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic in ('customers/create', 'customers/update', 'backfill/customer') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_customers(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                                 v_at) as a;
+        when p_topic = 'backfill/inventory_item' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_inventory_items(p_shop_id,
+                                                       pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic in ('inventory_levels/update', 'inventory_levels/connect',
+                         'backfill/inventory_level') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_levels(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                              v_at, false) as a;
+        when p_topic = 'inventory_levels/disconnect' then
+            select a.outcome into v_outcome
+            from private.shopify_apply_levels(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                              v_at, true) as a;
+        when p_topic in ('inventory_items/create', 'inventory_items/update') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_inventory_items(p_shop_id,
+                                                       pg_catalog.jsonb_build_array(p_payload)) as a;
+        when p_topic = 'inventory_items/delete' then
+            perform private.shopify_delete_inventory_item(p_shop_id, d.inventory_item_id, v_at)
+            from private.shopify_inventory_item_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic in ('locations/create', 'locations/update', 'backfill/location') then
+            select a.outcome into v_outcome
+            from private.shopify_apply_locations(p_shop_id, pg_catalog.jsonb_build_array(p_payload),
+                                                 v_at) as a;
+        when p_topic = 'locations/delete' then
+            perform private.shopify_delete_location(p_shop_id, d.location_id, v_at)
+            from private.shopify_location_deletion_rows(pg_catalog.jsonb_build_array(p_payload)) as d;
+            v_outcome := 'applied';
+        when p_topic = 'shop/update' then
+            v_outcome := private.shopify_apply_shop(p_shop_id, p_payload, v_at);
+        when p_topic = 'customers/data_request' then
+            return pg_catalog.jsonb_build_object('outcome', 'recorded', 'data',
+                private.shopify_customer_data(p_shop_id, (p_payload #>> '{customer,id}')::bigint));
+        when p_topic = 'customers/redact' then
+            perform private.shopify_redact(p_shop_id, (p_payload #>> '{customer,id}')::bigint,
+                array(select pg_catalog.jsonb_array_elements_text(
+                    coalesce(nullif(p_payload -> 'orders_to_redact', 'null'), '[]'))::bigint),
+                array(select v.value
+                      from pg_catalog.jsonb_each_text(p_payload -> 'customer') as v
+                      where v.key <> 'id' and v.value is not null));
+            return pg_catalog.jsonb_build_object('outcome', 'recorded', 'store_scrubbed', true);
+        when p_topic = 'shop/redact' then
+            perform private.shopify_redact(p_shop_id, null, '{}', '{}');
+            return pg_catalog.jsonb_build_object('outcome', 'recorded', 'store_scrubbed', true);
+        else
+            raise exception 'no Shopify applier for topic %', p_topic
+                using errcode = '22023', column = 'topic',
+                    hint = 'A topic in private.inbound_topic needs a branch in private.shopify_apply.';
+    end case;
+    return pg_catalog.jsonb_build_object('outcome', v_outcome);
+end
+$$;
+
+COMMENT ON FUNCTION private.shopify_apply(p_shop_id uuid, p_topic text, p_payload jsonb, p_context jsonb) IS 'Shopify''s applier (private.inbound_source): normalises one checked payload of a topic into the model (orders, refunds, products, customers, inventory items, levels and locations, fulfillments and their tracking events, the shop). Returns {"outcome": applied | stale | recorded, ...}; customers/data_request answers with the data held; the redaction topics ask for their own bodies to be kept scrubbed (store_scrubbed).';
+
+CREATE OR REPLACE FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) RETURNS TABLE(ordinal bigint, outcome text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+#variable_conflict use_column
+declare
+    v_kinds text[];
+    v_kind text;
+    v_items jsonb;
+    v_ordinals bigint[];
+begin
+    -- the kinds alone, small: which resources of the page each applier gets
+    v_kinds := array(select pg_catalog.jsonb_array_elements_text(
+        pg_catalog.jsonb_path_query_array(p_resources, '$[*].kind')));
+    -- catalog first, then locations and their levels, then customers, then orders (whose
+    -- lines take their variants' costs)
+    -- then fulfillments (with their events)
+    foreach v_kind in array array['product', 'inventory_item', 'location', 'inventory_level',
+                                  'customer', 'order', 'fulfillment'] loop
+        v_ordinals := array(
+            select k.n
+            from pg_catalog.unnest(v_kinds) with ordinality as k (kind, n)
+            where k.kind = v_kind
+            order by k.n);
+        if pg_catalog.cardinality(v_ordinals) = 0 then
+            continue;
+        end if;
+        v_items := pg_catalog.jsonb_path_query_array(p_resources,
+            '$[*] ? (@.kind == $kind).resource', pg_catalog.jsonb_build_object('kind', v_kind));
+        if v_kind = 'product' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_products(p_shop_id, v_items) as a;
+        elsif v_kind = 'inventory_item' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_inventory_items(p_shop_id, v_items) as a;
+        elsif v_kind = 'location' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_locations(p_shop_id, v_items, pg_catalog.now()) as a;
+        elsif v_kind = 'inventory_level' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_levels(p_shop_id, v_items, pg_catalog.now(), false) as a;
+        elsif v_kind = 'customer' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_customers(p_shop_id, v_items, pg_catalog.now()) as a;
+        elsif v_kind = 'order' then
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_order_versions(p_shop_id, v_items, pg_catalog.now()) as a;
+        else
+            return query
+                select v_ordinals[a.ordinal], a.outcome
+                from private.shopify_apply_fulfillments(p_shop_id, v_items, pg_catalog.now()) as a;
+        end if;
+    end loop;
+end
+$_$;
+
+COMMENT ON FUNCTION private.shopify_apply_page(p_shop_id uuid, p_resources jsonb) IS 'Shopify''s page applier (private.inbound_source): applies a checked backfill page set-based, kind by kind (products, inventory items, locations, inventory levels, customers, orders, fulfillments). Returns (ordinal in the page, applied | stale) per resource.';
+
+CREATE OR REPLACE FUNCTION private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[], p_known_values text[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_values text[];
+begin
+    -- what we know of the person, to find it wherever a payload holds it
+    v_values := array(
+        select v.value
+        from app.shopify_customer_pii as p,
+            pg_catalog.unnest(array[p.email, p.phone, p.first_name || ' ' || p.last_name]) as v (value)
+        where p.shop_id = p_shop_id
+            and p.customer_id = p_customer_id
+            and v.value is not null) || coalesce(p_known_values, '{}');
+    -- p_customer_id null: the whole shop (shop/redact)
+    delete from app.shopify_customer_pii as p
+    where p.shop_id = p_shop_id
+        and (p_customer_id is null or p.customer_id = p_customer_id);
+    update app.shopify_customer as c
+    set redacted_at = coalesce(c.redacted_at, pg_catalog.now())
+    where c.shop_id = p_shop_id
+        and (p_customer_id is null or c.customer_id = p_customer_id);
+    if p_customer_id is not null then
+        -- a customer redacted before we saw them must stay redacted when they show up
+        insert into app.shopify_customer (shop_id, customer_id, updated_at, redacted_at)
+        values (p_shop_id, p_customer_id, '-infinity', pg_catalog.now())
+        on conflict do nothing;
+    end if;
+    -- the email and destination their fulfillments carry
+    delete from app.shopify_fulfillment_pii as p
+    where p.shop_id = p_shop_id
+        and (p_customer_id is null
+             or p.fulfillment_id in (
+                select f.fulfillment_id
+                from app.shopify_fulfillment as f
+                where f.shop_id = p_shop_id
+                    and (f.order_id = any (p_order_ids)
+                         or f.order_id in (
+                            select o.order_id
+                            from app.shopify_order as o
+                            where o.shop_id = p_shop_id
+                                and o.customer_id = p_customer_id))));
+    -- staff notes on their refunds may quote them
+    update app.shopify_refund as r
+    set note = null
+    where r.shop_id = p_shop_id
+        and r.note is not null
+        and (p_customer_id is null
+             or r.order_id = any (p_order_ids)
+             or r.order_id in (
+                select o.order_id
+                from app.shopify_order as o
+                where o.shop_id = p_shop_id
+                    and o.customer_id = p_customer_id));
+    return private.redact_inbound(p_shop_id, 'shopify', p_customer_id::text,
+        coalesce(p_order_ids::text[], '{}'), v_values);
+end
+$$;
+
+COMMENT ON FUNCTION private.shopify_redact(p_shop_id uuid, p_customer_id bigint, p_order_ids bigint[], p_known_values text[]) IS 'customers/redact (a customer and their orders, with any values the request names) or shop/redact (null customer): deletes personal data from the model and scrubs it from every kept raw body, wherever it sits; every figure stays. Returns how many bodies were scrubbed.';
