@@ -48,6 +48,11 @@ SUPPORTED = {
     "fulfillment_events/create": "applied", "fulfillment_events/delete": "applied",
 }
 NOT_YET = sorted(set(PII) - set(SUPPORTED))  # documented topics no applier knows yet
+# Topics Shopify sends that no applier knows (a subscription made for a later feature): the
+# documented ones not supported yet, and two it may send any day.
+UNKNOWN = [*NOT_YET, "app/uninstalled", "checkouts/create"]
+UNKNOWN_BODIES = {"app/uninstalled": {"id": 548380009, "name": "Hot Rod AN"},
+                  "checkouts/create": {"id": 981820079255243537, "token": "123123123"}}
 
 
 def sample(topic: str) -> dict[str, Any]:
@@ -110,12 +115,12 @@ def test_the_sample_buyer_without_timestamps_is_stored_and_counts_as_new(
     assert counts == {"new": 1, "returning": 0}
 
 
-@pytest.mark.parametrize("topic", NOT_YET)
-def test_a_documented_topic_without_an_applier_is_received_not_refused(
+@pytest.mark.parametrize("topic", UNKNOWN)
+def test_a_topic_without_an_applier_is_received_not_refused(
         db: psycopg.Connection, topic: str) -> None:
     """200 and outcome received: Shopify drops a subscription that keeps failing."""
     shop, domain, _ = new_shop(db)
-    resp = send(db, domain, topic, sample(topic))
+    resp = send(db, domain, topic, UNKNOWN_BODIES.get(topic) or sample(topic))
     assert resp.status == 200, resp.body
     assert resp.body["outcome"] == "received"
     status = db.execute("select status from app.inbound_event where shop_id = %s",
