@@ -239,6 +239,8 @@ values
     ('dhl', 'dhl'), ('dhlexpress', 'dhl'), ('dhlecommerce', 'dhl'),
     ('other', 'other');
 
+grant select on private.carrier_alias_default to service_role;
+
 create table app.carrier_alias (
     shop_id uuid not null,
     alias text not null,
@@ -289,6 +291,8 @@ values
     ('fedex', '', 5), ('fedex', 'fedex home delivery', 5), ('fedex', 'fedex ground', 5),
     ('fedex', 'fedex 2day', 2), ('fedex', 'fedex standard overnight', 1),
     ('dhl', '', 5);
+
+grant select on private.carrier_service_sla_default to service_role;
 
 create table app.carrier_service_sla (
     shop_id uuid not null,

@@ -112,7 +112,7 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     **{f"app.{t}": _fulfillment for t in (
         "shopify_fulfillment", "shopify_fulfillment_line", "shopify_fulfillment_pii",
         "shopify_fulfillment_event", "fulfillment_settings", "shop_holiday", "carrier_alias",
-        "carrier_service_sla")},
+        "carrier_service_sla", "fulfillment_line", "fulfillment_shipment")},
     **{f"app.{t}": _planning for t in (
         "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
         "inventory_receipt", "inventory_sales_daily", "inventory_stats_day",
@@ -235,6 +235,7 @@ API_CALLS: dict[str, ApiCall] = {
     "row_changes": ApiCall(lambda shop, w: {"shop_id": str(shop)},
                            frozenset({"owner", "manager"}), kind="read"),
     "inventory_watch": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
+    "fulfillment_flow": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
     "set_supplier": ApiCall(
         lambda shop, w: {"shop_id": str(shop), "name": "Fittings Co", "lead_time_days": 21},
         frozenset({"owner", "manager"})),

@@ -6,10 +6,15 @@ services and personal data.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import random
 import uuid
+from decimal import Decimal
+from importlib import resources
 from typing import Any
 
+import jsonschema
 import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,14 +30,36 @@ STATE = {
     "shopify_fulfillment_event": "event_id, fulfillment_id, status, happened_at, "
                                  "estimated_delivery_at, updated_at, deleted_at",
     "shopify_fulfillment_pii": "fulfillment_id, email, destination ->> 'address1'",
+    "fulfillment_line": "order_id, line_item_id, units, shipped_units, start_day, due_day, "
+                        "shipped_at, ship_hours, on_time",
+    "fulfillment_shipment": "fulfillment_id, order_id, carrier_key, service, ship_day, units, "
+                            "first_eta, promise_day, promise_source, delivered_at, on_time, "
+                            "latest_status, has_failure, has_exception",
 }
+
+
+SCHEMA = json.loads(resources.files("storepulse").joinpath(
+    "schemas/fulfillment_flow.schema.json").read_text())
+OWNERS: dict[uuid.UUID, uuid.UUID] = {}
 
 
 def new_shop(db: psycopg.Connection) -> tuple[uuid.UUID, str]:
     """A fresh shop and its domain."""
     owner = seed.create_user(db)
     domain = f"ful-{uuid.uuid4().hex[:10]}.myshopify.com"
-    return seed.create_shop(db, owner, domain, iana_timezone="America/Los_Angeles"), domain
+    shop = seed.create_shop(db, owner, domain, iana_timezone="America/Los_Angeles")
+    OWNERS[shop] = owner
+    return shop, domain
+
+
+def tile(db: psycopg.Connection, shop: uuid.UUID, as_of: str) -> dict[str, Any]:
+    """GET /rpc/fulfillment_flow as the shop's owner, checked against the schema."""
+    resp = rpc(db, "fulfillment_flow", {"shop_id": str(shop), "as_of": as_of}, method="GET",
+               identity=postgrest_standin.user(OWNERS[shop]))
+    resp.raise_for_status()
+    assert resp.headers.get("Cache-Control") == "max-age=300", resp.headers
+    jsonschema.validate(resp.body, SCHEMA)
+    return resp.body
 
 
 def hook(db: psycopg.Connection, domain: str, topic: str, payload: dict[str, Any],
@@ -165,7 +192,8 @@ def deliveries() -> list[tuple[str, dict[str, Any]]]:
     e2 = ss.fulfillment_event(80012, status="delayed", happened_at="2026-11-23T09:00:00-08:00")
     e3 = ss.fulfillment_event(80013, status="delivered",
                               happened_at="2026-11-25T15:00:00-08:00", eta=None)
-    return [("fulfillments/create", f1), ("fulfillment_events/create", e1),
+    return [("orders/create", ss.order()), ("fulfillments/create", f1),
+            ("fulfillment_events/create", e1),
             ("fulfillments/update", f2), ("fulfillment_events/create", e1b),
             ("fulfillment_events/create", e2), ("fulfillment_events/delete", e2),
             ("fulfillment_events/create", e3), ("fulfillments/update", f3)]
@@ -190,3 +218,135 @@ def test_any_interleaving_and_duplication_ends_in_the_in_order_state(
         for topic, body in stream:
             assert hook(db, domain, topic, body).ok
         assert state(db, shop) == in_order
+        db.execute("select private.rebuild_fulfillment_state(%s)", (shop,))
+        assert state(db, shop) == in_order
+
+
+def test_the_handling_clock_and_the_promise_of_a_parcel(db: psycopg.Connection) -> None:
+    """A Friday-morning order shipped Saturday, promised by the carrier, delivered early.
+
+    Ordered Fri Nov 20 10:15 (before the 14:00 cut-off): the clock starts that day and the
+    line is due Mon Nov 23; shipped Sat 09:30, after 6.75 business hours, on time. UPS's
+    "Ground" is no default service: its carrier promise is 5 business days (Fri Nov 27),
+    until the carrier's first estimate (Wed Nov 25) freezes the promise; a revised later
+    estimate changes nothing. Delivered Tue Nov 24: on time.
+    """
+    shop, domain = new_shop(db)
+    assert hook(db, domain, "orders/create", ss.order()).ok
+    line = ("select due_day, shipped_at is null, ship_hours, on_time from app.fulfillment_line "
+            "where shop_id = %s")
+    assert db.execute(line, (shop,)).fetchall() == [(dt.date(2026, 11, 23), True, None, None)]
+    assert hook(db, domain, "fulfillments/create", ss.fulfillment()).ok
+    shipped = (False, Decimal("6.7500"), True)
+    assert db.execute(line, (shop,)).fetchall() == [(dt.date(2026, 11, 23), *shipped)]
+    parcel = ("select carrier_key, service, promise_day, promise_source, on_time "
+              "from app.fulfillment_shipment where shop_id = %s")
+    assert db.execute(parcel, (shop,)).fetchall() == [
+        ("ups", "ground", dt.date(2026, 11, 27), "service_promise", None)]
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event()).ok
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event(
+        80012, happened_at="2026-11-22T08:00:00-08:00", eta="2026-11-27T20:00:00-08:00")).ok
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event(
+        80013, status="delivered", happened_at="2026-11-24T12:00:00-08:00", eta=None)).ok
+    assert db.execute(parcel, (shop,)).fetchall() == [
+        ("ups", "ground", dt.date(2026, 11, 25), "carrier_estimate", True)]
+    # a holiday on the due day: the trigger rebuilds the shop, and the line is due a day later
+    db.execute("insert into app.shop_holiday (shop_id, day, name) values (%s, '2026-11-23', "
+               "'Stocktake')", (shop,))
+    assert db.execute(line, (shop,)).fetchall() == [(dt.date(2026, 11, 24), *shipped)]
+
+
+def test_the_tile_follows_a_parcel_from_backlog_to_delivery(db: psycopg.Connection) -> None:
+    """The same order and parcel seen by the tile at four moments.
+
+    Tue Nov 24 01:00, unshipped: one order in the backlog (2 business days old: Mon, Tue),
+    past its promise (the end of Mon Nov 23) by 1 hour. Then shipped Sat Nov 21 (in the
+    7-day window, on time, 6.75 business hours); its carrier promise is Wed Nov 25, so on
+    Thu Nov 26 it is in transit past the promise, and a delayed event makes it a carrier
+    exception. Delivered Fri Nov 27: late.
+    """
+    shop, domain = new_shop(db)
+    assert hook(db, domain, "orders/create", ss.order()).ok
+    body = tile(db, shop, "2026-11-23T18:00:00-08:00")
+    assert (body["backlog"]["orders"], body["delayed"]["items"]) == (1, [])
+    body = tile(db, shop, "2026-11-24T01:00:00-08:00")
+    assert [b["orders"] for b in body["backlog"]["by_age"]] == [0, 0, 1, 0, 0]
+    assert body["delayed"]["counts"]["unfulfilled_past_promise"] == 1
+    assert body["delayed"]["items"][0]["hours_late"] == 1.0
+    assert hook(db, domain, "fulfillments/create", ss.fulfillment()).ok
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event()).ok
+    body = tile(db, shop, "2026-11-26T10:00:00-08:00")
+    assert body["backlog"]["orders"] == 0
+    week = body["windows"]["last_7"]
+    assert (week["lines_shipped"], week["ship_hours_p50"], week["on_time_shipping"]) == (
+        1, 6.75, 1)
+    assert [(d["reason"], d["promise_day"]) for d in body["delayed"]["items"]] == [
+        ("in_transit_past_promise", "2026-11-25")]
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event(
+        80012, status="delayed", happened_at="2026-11-26T09:00:00-08:00", eta=None)).ok
+    body = tile(db, shop, "2026-11-26T10:00:00-08:00")
+    assert [d["reason"] for d in body["delayed"]["items"]] == ["carrier_exception"]
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event(
+        80013, status="delivered", happened_at="2026-11-27T12:00:00-08:00", eta=None)).ok
+    body = tile(db, shop, "2026-11-27T18:00:00-08:00")
+    assert body["delayed"]["items"] == []
+    week = body["windows"]["last_7"]
+    assert (week["delivered"], week["on_time_delivery"], week["promise_coverage"]) == (1, 0, 1)
+    assert [(c["carrier_key"], c["shipments"], c["exception_rate"], c["names"])
+            for c in body["carriers"]] == [("ups", 1, 1, ["UPS"])]
+    day = {d["day"]: d for d in body["daily"]}
+    assert (day["2026-11-21"]["lines_shipped"], day["2026-11-27"]["delivered"]) == (1, 1)
+
+
+def test_the_tile_is_for_members_only(db: psycopg.Connection) -> None:
+    """A user of another shop gets 403, not an empty tile."""
+    shop, _ = new_shop(db)
+    stranger = seed.create_user(db)
+    resp = rpc(db, "fulfillment_flow", {"shop_id": str(shop)}, method="GET",
+               identity=postgrest_standin.user(stranger))
+    assert resp.status == 403, resp
+
+
+def test_a_delayed_parcel_is_chased_once_and_withdrawn_when_delivered(
+        db: psycopg.Connection) -> None:
+    """One chase_carrier suggestion per delayed parcel; withdrawn once it is delivered."""
+    shop, domain = new_shop(db)
+    assert hook(db, domain, "orders/create", ss.order()).ok
+    assert hook(db, domain, "fulfillments/create", ss.fulfillment()).ok
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event()).ok
+    file = "select private.file_chase_carrier_suggestions(%s, %s)"
+    late = "2026-11-26T10:00:00-08:00"
+    assert db.execute(file, (shop, late)).fetchone()[0] == {"filed": 1, "withdrawn": 0}
+    assert db.execute(file, (shop, late)).fetchone()[0] == {"filed": 0, "withdrawn": 0}
+    kind, subject, payload, evidence = db.execute(
+        "select kind, subject_id, payload, evidence from audit.suggestion where shop_id = %s",
+        (shop,)).fetchone()
+    assert (kind, subject, evidence) == ("chase_carrier", "9001",
+                                         [{"tile": "fulfillment_flow", "id": 8001}])
+    assert (payload["reason"], payload["promise_day"], payload["tracking_url"]) == (
+        "in_transit_past_promise", "2026-11-25",
+        "https://www.ups.com/track?tracknum=1Z0000000000008001")
+    assert hook(db, domain, "fulfillment_events/create", ss.fulfillment_event(
+        80013, status="delivered", happened_at="2026-11-27T12:00:00-08:00", eta=None)).ok
+    after = "2026-11-27T18:00:00-08:00"
+    assert db.execute(file, (shop, after)).fetchone()[0] == {"filed": 0, "withdrawn": 1}
+    outcome = db.execute("select d.outcome from audit.decision as d where d.shop_id = %s",
+                         (shop,)).fetchone()[0]
+    assert outcome == "expired"
+
+
+def test_the_job_finds_and_repairs_drift(db: psycopg.Connection) -> None:
+    """A kept row changed behind the change feed's back is found and rebuilt."""
+    shop, domain = new_shop(db)
+    assert hook(db, domain, "orders/create", ss.order()).ok
+    assert hook(db, domain, "fulfillments/create", ss.fulfillment()).ok
+    drift = "select private.fulfillment_state_drift(%s)"
+    assert db.execute(drift, (shop,)).fetchone()[0] == 0
+    before = state(db, shop)
+    db.execute("update app.fulfillment_shipment set carrier_key = 'dhl' where shop_id = %s",
+               (shop,))
+    db.execute("delete from app.fulfillment_line where shop_id = %s", (shop,))
+    assert db.execute(drift, (shop,)).fetchone()[0] == 3  # the changed row both ways, one gone
+    result = db.execute("select private.run_fulfillment_flow()").fetchone()[0]
+    assert result[str(shop)]["drift"] == 3
+    assert (db.execute(drift, (shop,)).fetchone()[0], state(db, shop)) == (0, before)

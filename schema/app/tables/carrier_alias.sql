@@ -26,6 +26,8 @@ COMMENT ON COLUMN app.carrier_alias.updated_at IS 'When.';
 ALTER TABLE ONLY app.carrier_alias
     ADD CONSTRAINT pk_carrier_alias PRIMARY KEY (shop_id, alias);
 
+CREATE TRIGGER tg_carrier_alias__rebuild AFTER INSERT OR DELETE OR UPDATE ON app.carrier_alias FOR EACH ROW EXECUTE FUNCTION private.tg_fulfillment_calendar__rebuild();
+
 ALTER TABLE ONLY app.carrier_alias
     ADD CONSTRAINT fk_carrier_alias_shop_id_shop FOREIGN KEY (shop_id) REFERENCES app.shop(shop_id) ON DELETE CASCADE;
 

@@ -29,6 +29,8 @@ COMMENT ON COLUMN app.carrier_service_sla.updated_at IS 'When.';
 ALTER TABLE ONLY app.carrier_service_sla
     ADD CONSTRAINT pk_carrier_service_sla PRIMARY KEY (shop_id, carrier_key, service);
 
+CREATE TRIGGER tg_carrier_service_sla__rebuild AFTER INSERT OR DELETE OR UPDATE ON app.carrier_service_sla FOR EACH ROW EXECUTE FUNCTION private.tg_fulfillment_calendar__rebuild();
+
 ALTER TABLE ONLY app.carrier_service_sla
     ADD CONSTRAINT fk_carrier_service_sla_shop_id_shop FOREIGN KEY (shop_id) REFERENCES app.shop(shop_id) ON DELETE CASCADE;
 

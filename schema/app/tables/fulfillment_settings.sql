@@ -37,6 +37,8 @@ COMMENT ON COLUMN app.fulfillment_settings.updated_at IS 'When.';
 ALTER TABLE ONLY app.fulfillment_settings
     ADD CONSTRAINT pk_fulfillment_settings PRIMARY KEY (shop_id);
 
+CREATE TRIGGER tg_fulfillment_settings__rebuild AFTER INSERT OR DELETE OR UPDATE ON app.fulfillment_settings FOR EACH ROW EXECUTE FUNCTION private.tg_fulfillment_calendar__rebuild();
+
 ALTER TABLE ONLY app.fulfillment_settings
     ADD CONSTRAINT fk_fulfillment_settings_shop_id_shop FOREIGN KEY (shop_id) REFERENCES app.shop(shop_id) ON DELETE CASCADE;
 

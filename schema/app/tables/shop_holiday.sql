@@ -25,6 +25,8 @@ COMMENT ON COLUMN app.shop_holiday.updated_at IS 'When.';
 ALTER TABLE ONLY app.shop_holiday
     ADD CONSTRAINT pk_shop_holiday PRIMARY KEY (shop_id, day);
 
+CREATE TRIGGER tg_shop_holiday__rebuild AFTER INSERT OR DELETE OR UPDATE ON app.shop_holiday FOR EACH ROW EXECUTE FUNCTION private.tg_fulfillment_calendar__rebuild();
+
 ALTER TABLE ONLY app.shop_holiday
     ADD CONSTRAINT fk_shop_holiday_shop_id_shop FOREIGN KEY (shop_id) REFERENCES app.shop(shop_id) ON DELETE CASCADE;
 

@@ -2,10 +2,12 @@
 -- The rows the migrations leave. To change them, write a migration that inserts, updates or deletes them (and compiles again, for private.inbound_*).
 
 INSERT INTO private.change_subscriber (entity, handler, position, description) VALUES
+    ('shopify_fulfillment', 'private.fulfillment_on_fulfillment_change', 10, 'Fulfillment Flow: the parcels (app.fulfillment_shipment) a fulfillment or tracking change reaches, and their orders'' lines.'),
     ('shopify_inventory_item', 'private.inventory_on_item_change', 10, 'Inventory Watch: the stored figures of variants whose item was tracked, untracked or deleted.'),
     ('shopify_inventory_level_version', 'private.inventory_on_level_version', 10, 'The daily stock snapshots (app.inventory_level_day, app.inventory_item_day).'),
     ('shopify_inventory_level_version', 'private.inventory_stats_on_level_version', 20, 'Inventory Watch: the stored figures of the variants whose stock history changed in their lookbacks.'),
     ('shopify_order', 'private.sales_on_order_change', 100, 'Sales Pulse rollups (daily, hourly, per product) and buyers'' first orders.'),
     ('shopify_order', 'private.inventory_on_order_change', 200, 'Inventory Watch: sales per variant and day (app.inventory_sales_daily), and the stored figures of the variants a change reaches.'),
+    ('shopify_order', 'private.fulfillment_on_order_change', 300, 'Fulfillment Flow: the handling clocks of the lines (app.fulfillment_line) and the parcels of the orders a change reaches.'),
     ('shopify_product', 'private.inventory_on_product_change', 10, 'Inventory Watch: the stored figures of a deleted product''s variants.'),
     ('shopify_variant', 'private.inventory_on_variant_change', 10, 'Inventory Watch: the stored figures of variants replaced, added or gone.');

@@ -10,6 +10,9 @@ begin
         return;
     end if;
     case p_entity
+        when 'shopify_fulfillment' then
+            perform private.fulfillment_on_fulfillment_change(p_shop_id, p_keys, 'after',
+                p_states -> 'private.fulfillment_on_fulfillment_change');
         when 'shopify_inventory_item' then
             perform private.inventory_on_item_change(p_shop_id, p_keys, 'after',
                 p_states -> 'private.inventory_on_item_change');
@@ -23,6 +26,8 @@ begin
                 p_states -> 'private.sales_on_order_change');
             perform private.inventory_on_order_change(p_shop_id, p_keys, 'after',
                 p_states -> 'private.inventory_on_order_change');
+            perform private.fulfillment_on_order_change(p_shop_id, p_keys, 'after',
+                p_states -> 'private.fulfillment_on_order_change');
         when 'shopify_product' then
             perform private.inventory_on_product_change(p_shop_id, p_keys, 'after',
                 p_states -> 'private.inventory_on_product_change');

@@ -12,6 +12,10 @@ begin
         return v_states;
     end if;
     case p_entity
+        when 'shopify_fulfillment' then
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.fulfillment_on_fulfillment_change',
+                private.fulfillment_on_fulfillment_change(p_shop_id, p_keys, 'before', null::jsonb));
         when 'shopify_inventory_item' then
             v_states := v_states || pg_catalog.jsonb_build_object(
                 'private.inventory_on_item_change',
@@ -30,6 +34,9 @@ begin
             v_states := v_states || pg_catalog.jsonb_build_object(
                 'private.inventory_on_order_change',
                 private.inventory_on_order_change(p_shop_id, p_keys, 'before', null::jsonb));
+            v_states := v_states || pg_catalog.jsonb_build_object(
+                'private.fulfillment_on_order_change',
+                private.fulfillment_on_order_change(p_shop_id, p_keys, 'before', null::jsonb));
         when 'shopify_product' then
             v_states := v_states || pg_catalog.jsonb_build_object(
                 'private.inventory_on_product_change',

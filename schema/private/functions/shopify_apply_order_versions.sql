@@ -12,7 +12,6 @@ begin
     return query
         select a.ordinal, a.outcome
         from private.shopify_apply_orders(p_shop_id, p_orders) as a;
-    perform private.shopify_set_shipping_titles(p_shop_id, p_orders);
     -- the fulfillments an order carries, each kept by its own version
     v_fulfillments := pg_catalog.jsonb_path_query_array(p_orders, '$[*].fulfillments[*]');
     if pg_catalog.jsonb_array_length(v_fulfillments) > 0 then
@@ -21,7 +20,7 @@ begin
 end
 $_$;
 
-COMMENT ON FUNCTION private.shopify_apply_order_versions(p_shop_id uuid, p_orders jsonb, p_version timestamp with time zone) IS 'Orders as webhooks and pages bring them: private.shopify_apply_orders, then each stored version''s shipping service, then the fulfillments the orders carry (by their own versions). Returns applied or stale per order.';
+COMMENT ON FUNCTION private.shopify_apply_order_versions(p_shop_id uuid, p_orders jsonb, p_version timestamp with time zone) IS 'Orders as webhooks and pages bring them: private.shopify_apply_orders, then the fulfillments the orders carry (by their own versions). Returns applied or stale per order.';
 
 REVOKE ALL ON FUNCTION private.shopify_apply_order_versions(p_shop_id uuid, p_orders jsonb, p_version timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_apply_order_versions(p_shop_id uuid, p_orders jsonb, p_version timestamp with time zone) TO service_role;

@@ -58,13 +58,18 @@ begin
             updated_at, cancelled_at, cancel_reason, is_test, financial_status,
             fulfillment_status, currency, subtotal_price, total_discounts, total_tax,
             total_shipping, total_price, customer_id, source_name, landing_site, referring_site,
-            tags, local_date, local_hour)
+            tags, local_date, local_hour, shipping_title)
         select p_shop_id, o.order_id, o.name, o.created_at, o.processed_at, o.updated_at,
             o.cancelled_at, o.cancel_reason, o.is_test, o.financial_status, o.fulfillment_status,
             coalesce(o.currency, v_currency), o.subtotal_price, o.total_discounts, o.total_tax,
             o.total_shipping, o.total_price, o.customer_id, o.source_name, o.landing_site,
             o.referring_site, o.tags, (o.created_at at time zone v_tz)::date,
-            extract(hour from o.created_at at time zone v_tz)::smallint
+            extract(hour from o.created_at at time zone v_tz)::smallint,
+            (select s.title
+             from private.shopify_shipping_line_rows(
+                 v_winning -> (o.ordinal - 1)::integer -> 'shipping_lines') as s
+             order by s.ordinal
+             limit 1)
         from private.shopify_order_rows(v_winning) as o
         on conflict on constraint pk_shopify_order do update
         set name = excluded.name,
@@ -88,7 +93,8 @@ begin
             referring_site = excluded.referring_site,
             tags = excluded.tags,
             local_date = excluded.local_date,
-            local_hour = excluded.local_hour;
+            local_hour = excluded.local_hour,
+            shipping_title = excluded.shipping_title;
 
         -- the latest version's lines replace the stored ones; a line keeps the unit cost it
         -- was first stored with (the cost of the units when sold), a new one takes its
@@ -150,7 +156,7 @@ begin
 end
 $_$;
 
-COMMENT ON FUNCTION private.shopify_apply_orders(p_shop_id uuid, p_orders jsonb) IS 'Stores order resources (with their line items, discount codes, refunds and buyer) where newer than the stored version and not deleted. Returns applied or stale per element; reports shopify_order (and shopify_customer).';
+COMMENT ON FUNCTION private.shopify_apply_orders(p_shop_id uuid, p_orders jsonb) IS 'Stores order resources (with their line items, discount codes, refunds, buyer and shipping service) where newer than the stored version and not deleted. Returns applied or stale per element; reports shopify_order (and shopify_customer).';
 
 REVOKE ALL ON FUNCTION private.shopify_apply_orders(p_shop_id uuid, p_orders jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.shopify_apply_orders(p_shop_id uuid, p_orders jsonb) TO service_role;

@@ -18,3 +18,5 @@ ALTER TABLE ONLY private.carrier_alias_default
     ADD CONSTRAINT pk_carrier_alias_default PRIMARY KEY (alias);
 
 ALTER TABLE private.carrier_alias_default ENABLE ROW LEVEL SECURITY;
+
+GRANT SELECT ON TABLE private.carrier_alias_default TO service_role;

@@ -20,3 +20,5 @@ ALTER TABLE ONLY private.carrier_service_sla_default
     ADD CONSTRAINT pk_carrier_service_sla_default PRIMARY KEY (carrier_key, service);
 
 ALTER TABLE private.carrier_service_sla_default ENABLE ROW LEVEL SECURITY;
+
+GRANT SELECT ON TABLE private.carrier_service_sla_default TO service_role;
