@@ -117,10 +117,19 @@ begin
             as w (name, first_day, last_day)
     ),
     unshipped as materialized (
-        -- lines ordered by as_of and not shipped by then
-        select l.order_id, l.units - case when l.shipped_at <= v_now then l.units
-                                          else 0 end as units_left,
-            l.start_day, l.due_day
+        -- lines ordered by as_of and not shipped by then, with the units left then
+        select l.order_id, l.start_day, l.due_day,
+            l.units - coalesce((
+                select pg_catalog.sum(p.quantity)::integer
+                from app.shopify_fulfillment as f
+                    join app.shopify_fulfillment_line as p
+                        on p.shop_id = f.shop_id
+                        and p.fulfillment_id = f.fulfillment_id
+                where f.shop_id = p_shop_id
+                    and f.order_id = l.order_id
+                    and p.line_item_id = l.line_item_id
+                    and coalesce(f.status, 'success') = 'success'
+                    and f.created_at <= v_now), 0) as units_left
         from app.fulfillment_line as l
         where l.shop_id = p_shop_id
             and l.ordered_at <= v_now

@@ -350,3 +350,21 @@ def test_the_job_finds_and_repairs_drift(db: psycopg.Connection) -> None:
     result = db.execute("select private.run_fulfillment_flow()").fetchone()[0]
     assert result[str(shop)]["drift"] == 3
     assert (db.execute(drift, (shop,)).fetchone()[0], state(db, shop)) == (0, before)
+
+
+def test_a_partial_shipment_leaves_its_line_in_the_backlog(db: psycopg.Connection) -> None:
+    """One of two units shipped: the line is still to ship, with one unit left; then done."""
+    shop, domain = new_shop(db)
+    assert hook(db, domain, "orders/create", ss.order()).ok
+    assert hook(db, domain, "fulfillments/create", ss.fulfillment(quantity=1)).ok
+    body = tile(db, shop, "2026-11-21T12:00:00-08:00")
+    assert (body["backlog"]["orders"], body["backlog"]["units"]) == (1, 1)
+    assert body["windows"]["last_7"]["lines_shipped"] == 0
+    second = ss.fulfillment(8002, quantity=1) | {"created_at": "2026-11-23T10:00:00-08:00",
+                                                 "updated_at": "2026-11-23T10:00:00-08:00"}
+    assert hook(db, domain, "fulfillments/create", second).ok
+    before = tile(db, shop, "2026-11-21T12:00:00-08:00")  # then, the second had not shipped
+    assert (before["backlog"]["orders"], before["backlog"]["units"]) == (1, 1)
+    after = tile(db, shop, "2026-11-23T12:00:00-08:00")
+    assert (after["backlog"]["orders"], after["windows"]["last_7"]["lines_shipped"]) == (0, 1)
+    assert after["windows"]["last_7"]["on_time_shipping"] == 1  # shipped on its due day
