@@ -133,6 +133,9 @@ TABLE_SEEDERS: dict[str, Callable[[psycopg.Connection, uuid.UUID, World], None]]
     **{f"audit.row_change__app__{t}": _no_rows for t in (
         "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
         "inventory_receipt")},
+    # written by _fulfillment
+    **{f"audit.row_change__app__{t}": _no_rows for t in (
+        "fulfillment_settings", "shop_holiday", "carrier_alias", "carrier_service_sla")},
 }
 
 # Relations only some member roles may read (the others see none of their rows).
@@ -149,7 +152,8 @@ READERS: dict[str, frozenset[str]] = {
     "audit.row_change__app__shop_payload_retention": frozenset({"owner", "manager"}),
     **{f"audit.row_change__app__{t}": frozenset({"owner", "manager"}) for t in (
         "inventory_settings", "inventory_supplier", "inventory_variant_supplier",
-        "inventory_receipt")},
+        "inventory_receipt", "fulfillment_settings", "shop_holiday", "carrier_alias",
+        "carrier_service_sla")},
 }
 
 
@@ -236,6 +240,17 @@ API_CALLS: dict[str, ApiCall] = {
                            frozenset({"owner", "manager"}), kind="read"),
     "inventory_watch": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
     "fulfillment_flow": ApiCall(lambda shop, w: {"shop_id": str(shop)}, frozenset(ROLES)),
+    "set_fulfillment_settings": ApiCall(lambda shop, w: {"shop_id": str(shop), "handling_days": 2},
+                                        frozenset({"owner", "manager"})),
+    "set_shop_holiday": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "day": "2026-12-24", "name": "Christmas Eve"},
+        frozenset({"owner", "manager"})),
+    "set_carrier_alias": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "tracking_company": "U.P.S. Freight",
+                         "carrier_key": "ups"}, frozenset({"owner", "manager"})),
+    "set_carrier_service_sla": ApiCall(
+        lambda shop, w: {"shop_id": str(shop), "carrier_key": "ups", "service": "UPS Ground",
+                         "business_days": 4}, frozenset({"owner", "manager"})),
     "set_supplier": ApiCall(
         lambda shop, w: {"shop_id": str(shop), "name": "Fittings Co", "lead_time_days": 21},
         frozenset({"owner", "manager"})),

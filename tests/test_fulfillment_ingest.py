@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema
 import psycopg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -368,3 +369,62 @@ def test_a_partial_shipment_leaves_its_line_in_the_backlog(db: psycopg.Connectio
     after = tile(db, shop, "2026-11-23T12:00:00-08:00")
     assert (after["backlog"]["orders"], after["windows"]["last_7"]["lines_shipped"]) == (0, 1)
     assert after["windows"]["last_7"]["on_time_shipping"] == 1  # shipped on its due day
+
+
+BAD_SETTINGS = [
+    ("handling_days", {"handling_days": 31}), ("handling_days", {"handling_days": -1}),
+    ("opens", {"opens": "18:00"}), ("cutoff", {"cutoff": "07:00"}),
+    ("weekdays", {"weekdays": []}), ("weekdays", {"weekdays": [0, 1]}),
+    ("stale_tracking_days", {"stale_tracking_days": 0}),
+]
+
+
+@pytest.mark.parametrize(("field", "args"), BAD_SETTINGS,
+                         ids=[f"{f}-{i}" for i, (f, _) in enumerate(BAD_SETTINGS)])
+def test_bad_shipping_settings_are_refused_naming_the_argument(
+        db: psycopg.Connection, field: str, args: dict[str, Any]) -> None:
+    """400 (22023) with the argument's name first in the message, nothing written."""
+    shop, _ = new_shop(db)
+    resp = rpc(db, "set_fulfillment_settings", {"shop_id": str(shop), **args},
+               identity=postgrest_standin.user(OWNERS[shop]))
+    assert (resp.status, resp.code) == (400, "22023"), resp
+    assert resp.body["message"].startswith(field), resp
+    assert db.execute("select count(*) from app.fulfillment_settings where shop_id = %s",
+                      (shop,)).fetchone()[0] == 0
+
+
+def test_owners_set_the_calendar_and_carriers_and_the_tile_follows(
+        db: psycopg.Connection) -> None:
+    """Settings, a holiday, an alias and a service promise through the api, each audited."""
+    shop, domain = new_shop(db)
+    owner = postgrest_standin.user(OWNERS[shop])
+    assert hook(db, domain, "orders/create", ss.order()).ok
+    assert hook(db, domain, "fulfillments/create", ss.fulfillment(company="Speedy Freight")).ok
+    calls = [("set_fulfillment_settings", {"handling_days": 2, "weekdays": [5, 1, 2, 3, 4, 1]}),
+             ("set_shop_holiday", {"day": "2026-11-23", "name": "Stocktake"}),
+             ("set_carrier_alias", {"tracking_company": "SPEEDY-freight", "carrier_key": "speedy"}),
+             ("set_carrier_service_sla", {"carrier_key": "speedy", "service": "Ground",
+                                          "business_days": 2})]
+    for fn, args in calls:
+        resp = rpc(db, fn, {"shop_id": str(shop), **args}, identity=owner)
+        assert resp.ok, (fn, resp)
+    row = db.execute("select due_day from app.fulfillment_line where shop_id = %s",
+                     (shop,)).fetchone()
+    assert row == (dt.date(2026, 11, 25),)  # Fri + 2 business days, skipping the Monday off
+    parcel = db.execute("select carrier_key, promise_day, promise_source "
+                        "from app.fulfillment_shipment where shop_id = %s", (shop,)).fetchone()
+    assert parcel == ("speedy", dt.date(2026, 11, 25), "service_promise")
+    weekdays = db.execute("select weekdays from app.fulfillment_settings where shop_id = %s",
+                          (shop,)).fetchone()[0]
+    assert weekdays == [1, 2, 3, 4, 5]
+    audited = db.execute(
+        "select count(*) from audit.row_changes where shop_id = %s and table_name in "
+        "('app.fulfillment_settings', 'app.shop_holiday', 'app.carrier_alias', "
+        "'app.carrier_service_sla')",
+        (shop,)).fetchone()[0]
+    assert audited == 4
+    viewer = seed.create_user(db)
+    seed.add_member(db, shop, viewer, "viewer")
+    resp = rpc(db, "set_shop_holiday", {"shop_id": str(shop), "day": "2026-11-24",
+                                        "name": "Nope"}, identity=postgrest_standin.user(viewer))
+    assert resp.status == 403, resp

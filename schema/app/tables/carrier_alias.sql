@@ -26,6 +26,14 @@ COMMENT ON COLUMN app.carrier_alias.updated_at IS 'When.';
 ALTER TABLE ONLY app.carrier_alias
     ADD CONSTRAINT pk_carrier_alias PRIMARY KEY (shop_id, alias);
 
+CREATE TRIGGER _900_row_audit_delete AFTER DELETE ON app.carrier_alias REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_rows('audit.row_change__app__carrier_alias');
+
+CREATE TRIGGER _900_row_audit_insert AFTER INSERT ON app.carrier_alias REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_rows('audit.row_change__app__carrier_alias');
+
+CREATE TRIGGER _900_row_audit_truncate BEFORE TRUNCATE ON app.carrier_alias FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__refuse_truncate();
+
+CREATE TRIGGER _900_row_audit_update AFTER UPDATE ON app.carrier_alias REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_updates('audit.row_change__app__carrier_alias');
+
 CREATE TRIGGER tg_carrier_alias__rebuild AFTER INSERT OR DELETE OR UPDATE ON app.carrier_alias FOR EACH ROW EXECUTE FUNCTION private.tg_fulfillment_calendar__rebuild();
 
 ALTER TABLE ONLY app.carrier_alias

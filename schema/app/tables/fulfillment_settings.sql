@@ -37,6 +37,14 @@ COMMENT ON COLUMN app.fulfillment_settings.updated_at IS 'When.';
 ALTER TABLE ONLY app.fulfillment_settings
     ADD CONSTRAINT pk_fulfillment_settings PRIMARY KEY (shop_id);
 
+CREATE TRIGGER _900_row_audit_delete AFTER DELETE ON app.fulfillment_settings REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_rows('audit.row_change__app__fulfillment_settings');
+
+CREATE TRIGGER _900_row_audit_insert AFTER INSERT ON app.fulfillment_settings REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_rows('audit.row_change__app__fulfillment_settings');
+
+CREATE TRIGGER _900_row_audit_truncate BEFORE TRUNCATE ON app.fulfillment_settings FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__refuse_truncate();
+
+CREATE TRIGGER _900_row_audit_update AFTER UPDATE ON app.fulfillment_settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_updates('audit.row_change__app__fulfillment_settings');
+
 CREATE TRIGGER tg_fulfillment_settings__rebuild AFTER INSERT OR DELETE OR UPDATE ON app.fulfillment_settings FOR EACH ROW EXECUTE FUNCTION private.tg_fulfillment_calendar__rebuild();
 
 ALTER TABLE ONLY app.fulfillment_settings

@@ -25,6 +25,14 @@ COMMENT ON COLUMN app.shop_holiday.updated_at IS 'When.';
 ALTER TABLE ONLY app.shop_holiday
     ADD CONSTRAINT pk_shop_holiday PRIMARY KEY (shop_id, day);
 
+CREATE TRIGGER _900_row_audit_delete AFTER DELETE ON app.shop_holiday REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_rows('audit.row_change__app__shop_holiday');
+
+CREATE TRIGGER _900_row_audit_insert AFTER INSERT ON app.shop_holiday REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_rows('audit.row_change__app__shop_holiday');
+
+CREATE TRIGGER _900_row_audit_truncate BEFORE TRUNCATE ON app.shop_holiday FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__refuse_truncate();
+
+CREATE TRIGGER _900_row_audit_update AFTER UPDATE ON app.shop_holiday REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.tg_row_audit__store_updates('audit.row_change__app__shop_holiday');
+
 CREATE TRIGGER tg_shop_holiday__rebuild AFTER INSERT OR DELETE OR UPDATE ON app.shop_holiday FOR EACH ROW EXECUTE FUNCTION private.tg_fulfillment_calendar__rebuild();
 
 ALTER TABLE ONLY app.shop_holiday

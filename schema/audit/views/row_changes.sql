@@ -20,6 +20,57 @@ UNION ALL
  SELECT s.shop_id,
     (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
     s.occurred_at,
+    'app.carrier_alias'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__carrier_alias s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,alias}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
+    'app.carrier_service_sla'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__carrier_service_sla s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,carrier_key,service}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
+    'app.fulfillment_settings'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__fulfillment_settings s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
     'app.inventory_receipt'::text AS table_name,
     s.op,
     v.record_key,
@@ -101,6 +152,23 @@ UNION ALL
    FROM ((audit.row_change__app__shop s
      CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
      CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id}'::text[]) v(record_key, old_values, new_values))
+UNION ALL
+ SELECT s.shop_id,
+    (((s.batch_id * 16777216) + u.i) - 1) AS change_id,
+    s.occurred_at,
+    'app.shop_holiday'::text AS table_name,
+    s.op,
+    v.record_key,
+    v.old_values,
+    v.new_values,
+    s.actor,
+    s.actor_role,
+    s.txid,
+    s.request_method,
+    s.request_path
+   FROM ((audit.row_change__app__shop_holiday s
+     CROSS JOIN LATERAL ROWS FROM(jsonb_array_elements(to_jsonb(s.old_rows)), jsonb_array_elements(to_jsonb(s.new_rows))) WITH ORDINALITY u(o, n, i))
+     CROSS JOIN LATERAL private.row_change_values(s.op, u.o, u.n, '{shop_id,day}'::text[]) v(record_key, old_values, new_values))
 UNION ALL
  SELECT s.shop_id,
     (((s.batch_id * 16777216) + u.i) - 1) AS change_id,

@@ -12,3 +12,4 @@ COMMENT ON FUNCTION private.carrier_alias_of(p_company text) IS 'A tracking comp
 
 REVOKE ALL ON FUNCTION private.carrier_alias_of(p_company text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.carrier_alias_of(p_company text) TO service_role;
+GRANT ALL ON FUNCTION private.carrier_alias_of(p_company text) TO authenticated;
